@@ -1,0 +1,51 @@
+"""The one place that wires real dependencies: settings, clock, database, gazetteer, HTTP client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
+
+from contextfeed.clock import Clock, SystemClock
+from contextfeed.config import Settings, load_settings
+from contextfeed.db.engine import Database
+from contextfeed.events.store import Lifetimes
+
+
+@dataclass
+class App:
+    """Everything a command, job or request needs, built lazily so a quick command stays quick."""
+
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+
+    @cached_property
+    def database(self) -> Database:
+        """The database named by the settings."""
+        return Database.from_url(self.settings.database_url)
+
+    @cached_property
+    def gazetteer(self):
+        """The offline gazetteer, built into the data directory on first use."""
+        from contextfeed.geo.gazetteer import Gazetteer
+
+        return Gazetteer.load(self.settings.data_dir)
+
+    @cached_property
+    def geoparser(self):
+        """The news geoparser over the gazetteer."""
+        from contextfeed.geo.geoparse import Geoparser
+
+        return Geoparser(self.gazetteer)
+
+    @property
+    def lifetimes(self) -> Lifetimes:
+        """Default event lifetimes from the policy."""
+        policy = self.settings.policy
+        return Lifetimes(official=timedelta(hours=policy.default_ttl_hours),
+                         news=timedelta(hours=policy.news_ttl_hours))
+
+
+def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -> App:
+    """An App from the given or configured settings and the given or system clock."""
+    return App(settings=settings or load_settings(), clock=clock or SystemClock())

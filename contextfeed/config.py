@@ -1,0 +1,232 @@
+"""Settings: one typed object read from `config/contextfeed.toml`, overridable by environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+Level = Literal["do_not_chase", "caution", "info"]
+SourceKind = Literal["cap", "nws", "usgs", "gdacs", "fema", "rss"]
+TrustLevel = Literal["official", "news"]
+
+REPO_CONFIG = Path(__file__).resolve().parent.parent / "config" / "contextfeed.toml"
+OFFICIAL_KINDS = frozenset({"cap", "nws", "usgs", "gdacs", "fema"})
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file, the key and the problem."""
+
+
+class Strict(BaseModel):
+    """Base for config sections: unknown keys are errors, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServiceSettings(Strict):
+    """Where the service keeps its data and where it listens."""
+
+    data_dir: str = "../data"
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    user_agent: str = "contextfeed/0.1 (call-centre emergency context; ops@example.com)"
+
+
+class AccountsSettings(Strict):
+    """Where accounts come from when the service starts (optional CSV in DESIGN.md's columns)."""
+
+    csv: str = ""
+
+
+class GeocoderSettings(Strict):
+    """Offline gazetteer by default; the online tier only when asked for."""
+
+    tier: Literal["offline", "online"] = "offline"
+    provider: Literal["nominatim"] = "nominatim"
+    user_agent: str = ""
+    min_delay_seconds: Annotated[float, Field(ge=1.0)] = 1.0
+
+
+class ScheduleSettings(Strict):
+    """How often sources are crawled and expired flags swept."""
+
+    interval_minutes: Annotated[float, Field(gt=0)] = 5.0
+    jitter_seconds: Annotated[int, Field(ge=0)] = 30
+    misfire_grace_seconds: Annotated[int, Field(ge=1)] = 120
+    sweep_minutes: Annotated[float, Field(gt=0)] = 1.0
+
+
+class SourceSettings(Strict):
+    """One feed to crawl."""
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
+    kind: SourceKind
+    url: str
+    enabled: bool = True
+    trust: TrustLevel | None = None
+    interval_minutes: Annotated[float, Field(gt=0)] | None = None
+
+    @property
+    def effective_trust(self) -> str:
+        """Configured trust, else the kind's default (alerting authorities official, news not)."""
+        return self.trust or default_trust(self.kind)
+
+
+class RuleSettings(Strict):
+    """One policy rule: every listed criterion must hold (empty lists match anything)."""
+
+    name: Annotated[str, Field(min_length=1)]
+    level: Level
+    trust: list[TrustLevel] = []
+    kinds: list[SourceKind] = []
+    categories: list[str] = []
+    event_types: list[str] = []
+    severity: list[str] = []
+    urgency: list[str] = []
+    certainty: list[str] = []
+    response_types: list[str] = []
+    crisis: list[str] = []
+    lasts_hours: Annotated[float, Field(gt=0)] | None = None
+    linger_hours: Annotated[float, Field(ge=0)] = 0.0
+    buffer_km: Annotated[float, Field(ge=0)] = 0.0
+    max_distance_km: Annotated[float, Field(gt=0)] | None = None
+
+
+class PolicySettings(Strict):
+    """Which events give which flag level, and how long flags last."""
+
+    news_max_level: Level = "caution"
+    news_ttl_hours: Annotated[float, Field(gt=0)] = 24.0
+    news_city_radius_km: Annotated[float, Field(gt=0)] = 15.0
+    default_ttl_hours: Annotated[float, Field(gt=0)] = 24.0
+    country_wide_max_level: Level = "info"
+    rules: list[RuleSettings] = []
+    guidance: dict[Level, str] = {}
+    crisis_keywords: dict[str, list[str]] = {}
+
+
+class CallingSettings(Strict):
+    """What the dialer is told about calling hours and unknown accounts."""
+
+    hours_start: time = time(8, 0)
+    hours_end: time = time(21, 0)
+    unknown_account_suppress: bool = True
+    unknown_location_suppress: bool = False
+
+    @field_validator("hours_end")
+    @classmethod
+    def _end_after_start(cls, end: time, info) -> time:
+        start = info.data.get("hours_start")
+        if start is not None and end <= start:
+            raise ValueError("must be later than hours_start")
+        return end
+
+
+class Settings(Strict):
+    """Everything contextfeed is configured with."""
+
+    service: ServiceSettings = ServiceSettings()
+    accounts: AccountsSettings = AccountsSettings()
+    geocoder: GeocoderSettings = GeocoderSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    calling: CallingSettings = CallingSettings()
+    policy: PolicySettings = PolicySettings()
+    sources: list[SourceSettings] = []
+    config_path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[SourceSettings]) -> list[SourceSettings]:
+        names = [source.name for source in sources]
+        duplicated = sorted({name for name in names if names.count(name) > 1})
+        if duplicated:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(duplicated)}")
+        return sources
+
+    @property
+    def data_dir(self) -> Path:
+        """The data directory; a relative path is taken from the config file's folder."""
+        path = Path(self.service.data_dir).expanduser()
+        if not path.is_absolute() and self.config_path is not None:
+            path = self.config_path.parent / path
+        return path.resolve()
+
+    @property
+    def database_url(self) -> str:
+        """The database URL; the embedded default is a SQLite file in the data directory."""
+        return self.service.database_url or f"sqlite:///{self.data_dir / 'contextfeed.db'}"
+
+    def source(self, name: str) -> SourceSettings | None:
+        """The configured source of that name, if any."""
+        return next((source for source in self.sources if source.name == name), None)
+
+
+def default_trust(kind: str) -> str:
+    """Alerting-authority kinds are official; anything else is news."""
+    return "official" if kind in OFFICIAL_KINDS else "news"
+
+
+# Environment variable -> (section, key). CONTEXTFEED_CONFIG picks the file itself.
+ENVIRONMENT_OVERRIDES = {
+    "CONTEXTFEED_DATABASE_URL": ("service", "database_url"),
+    "CONTEXTFEED_DATA_DIR": ("service", "data_dir"),
+    "CONTEXTFEED_HOST": ("service", "host"),
+    "CONTEXTFEED_PORT": ("service", "port"),
+    "CONTEXTFEED_USER_AGENT": ("service", "user_agent"),
+    "CONTEXTFEED_GEOCODER": ("geocoder", "tier"),
+    "CONTEXTFEED_ACCOUNTS_CSV": ("accounts", "csv"),
+}
+
+
+def config_file(environ: dict[str, str] | os._Environ = os.environ) -> Path | None:
+    """The config file to read: $CONTEXTFEED_CONFIG, else ./config/contextfeed.toml, else the repository's."""
+    explicit = environ.get("CONTEXTFEED_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    for candidate in (Path.cwd() / "config" / "contextfeed.toml", REPO_CONFIG):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(environ: dict[str, str] | os._Environ = os.environ) -> Settings:
+    """Read the config file, apply environment overrides, validate; raises ConfigError with a readable message."""
+    path = config_file(environ)
+    raw: dict = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: config file not found (set by CONTEXTFEED_CONFIG)") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    for variable, (section, key) in ENVIRONMENT_OVERRIDES.items():
+        if environ.get(variable):
+            raw.setdefault(section, {})[key] = environ[variable]
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(error, origin=str(path or "defaults"))) from None
+    if path is not None:
+        settings = settings.model_copy(update={"config_path": path.resolve()})
+    return settings
+
+
+def describe_validation_error(error: ValidationError, *, origin: str) -> str:
+    """One line per problem, each naming the dotted key ("policy.rules[2].level") and what is wrong."""
+    lines = []
+    for problem in error.errors():
+        key = ""
+        for part in problem["loc"]:
+            key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"{origin}: {key or '(top level)'}: {message}")
+    return "\n".join(lines)

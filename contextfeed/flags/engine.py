@@ -1,0 +1,266 @@
+"""The engine: reconcile what the policy decides with the stored flags, and log every change."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from contextfeed.config import PolicySettings
+from contextfeed.db.models import Account, Event, EventArea, EventAreaCode, Flag, FlagChange
+from contextfeed.flags.matcher import match_area
+from contextfeed.flags.policy import EventFacts, MatchFacts, judge_event, judge_match, rank
+
+AUTOMATIC = "automatic"
+MANUAL = "manual"
+# Raises before clears: a dialer reading a page that ends between an Update's
+# new flag and its predecessor's clear never sees a gap in suppression.
+ACTION_ORDER = {"raise": 0, "upgrade": 1, "extend": 2, "update": 3, "shorten": 4, "downgrade": 5, "clear": 6}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What one account should carry because of one event."""
+
+    level: str
+    rule: str
+    reason: str
+    match: str
+    starts_at: datetime
+    expires_at: datetime | None
+
+
+@dataclass
+class ReconcileSummary:
+    """Counts of flag changes written, by action."""
+
+    actions: dict[str, int] = field(default_factory=dict)
+
+    def count(self, action: str, n: int = 1) -> None:
+        """Add `n` changes of that action."""
+        self.actions[action] = self.actions.get(action, 0) + n
+
+    @property
+    def total(self) -> int:
+        """All changes written."""
+        return sum(self.actions.values())
+
+
+def event_facts(event: Event) -> EventFacts:
+    """The policy's view of a stored event."""
+    return EventFacts(
+        kind=event.kind, trust=event.trust, status=event.status, msg_type=event.msg_type,
+        category=event.category, event_type=event.event_type, severity=event.severity, urgency=event.urgency,
+        certainty=event.certainty, response_types=tuple(filter(None, event.response_types.split(","))),
+        crisis_category=event.crisis_category, valid_from=event.valid_from, valid_until=event.valid_until,
+        cut_at=event.cut_at,
+    )
+
+
+class FlagEngine:
+    """Turns events into flags; never commits, the caller owns the transaction."""
+
+    def __init__(self, session: Session, *, policy: PolicySettings, now: datetime) -> None:
+        self.session = session
+        self.policy = policy
+        self.now = now
+
+    def reconcile_events(self, event_ids: Iterable[int], *, account_ids: Collection[str] | None = None
+                         ) -> ReconcileSummary:
+        """Bring the automatic flags of these events (for these accounts, or all) in line with the policy."""
+        summary = ReconcileSummary()
+        for event_id in sorted(set(event_ids)):
+            event = self.session.get(Event, event_id)
+            if event is not None:
+                self.reconcile_event(event, account_ids=account_ids, summary=summary)
+        return summary
+
+    def reconcile_accounts(self, account_ids: Collection[str]) -> ReconcileSummary:
+        """Recompute the automatic flags of accounts that are new or moved, against every event that can reach them."""
+        summary = ReconcileSummary()
+        ids = list(account_ids)
+        for start in range(0, len(ids), 5000):
+            batch = ids[start:start + 5000]
+            for event_id in sorted(self.candidate_events(batch)):
+                self.reconcile_event(self.session.get(Event, event_id), account_ids=batch, summary=summary)
+        return summary
+
+    def candidate_events(self, account_ids: list[str]) -> set[int]:
+        """Events that flag these accounts now, or whose codes or shapes could reach them."""
+        accounts = self.session.execute(
+            select(Account.loc_country, Account.loc_admin1, Account.loc_county_fips, Account.loc_postal_code,
+                   Account.loc_lat, Account.loc_lon).where(Account.account_id.in_(account_ids))
+        ).all()
+        codes = {code for row in accounts for code in row[:4] if code}
+        candidates = set(self.session.scalars(
+            select(Flag.event_id).where(Flag.account_id.in_(account_ids), Flag.origin == AUTOMATIC)
+        ))
+        if codes:
+            candidates.update(self.session.scalars(
+                select(EventArea.event_id).join(EventAreaCode).where(EventAreaCode.code.in_(codes))
+            ))
+        points = [(row.loc_lat, row.loc_lon) for row in accounts if row.loc_lat is not None]
+        if points:
+            lats, lons = [lat for lat, _ in points], [lon for _, lon in points]
+            # Areas are prefiltered by the box around all the batch's points;
+            # the matcher then tests each account exactly.
+            candidates.update(self.session.scalars(select(EventArea.event_id).where(
+                EventArea.min_lat.is_not(None), EventArea.max_lat >= min(lats) - 5, EventArea.min_lat <= max(lats) + 5,
+                EventArea.max_lon >= min(lons) - 5, EventArea.min_lon <= max(lons) + 5,
+            )))
+        candidates.discard(None)
+        return candidates
+
+    def decide(self, event: Event, *, account_ids: Collection[str] | None) -> dict[str, Decision]:
+        """The flag each touched account should carry for this event (strongest over its areas)."""
+        judgement = judge_event(event_facts(event), self.policy)
+        if judgement.level is None or judgement.starts_at is None:
+            return {}
+        if judgement.expires_at is not None and judgement.expires_at <= judgement.starts_at:
+            return {}
+        decisions: dict[str, Decision] = {}
+        for area in event.areas:
+            for match in match_area(self.session, area, buffer_km=judgement.buffer_km,
+                                    max_distance_km=judgement.max_distance_km, account_ids=account_ids):
+                verdict = judge_match(
+                    judgement, MatchFacts(match.area_precision, match.account_precision, match.how),
+                    trust=event.trust, policy=self.policy,
+                )
+                current = decisions.get(match.account_id)
+                if verdict.level is None or (current and rank(current.level) >= rank(verdict.level)):
+                    continue
+                how = f"{match.how}; {verdict.note}" if verdict.note else match.how
+                decisions[match.account_id] = Decision(
+                    level=verdict.level, rule=verdict.rule, reason=describe(event, area, match.timezone),
+                    match=how, starts_at=judgement.starts_at, expires_at=judgement.expires_at,
+                )
+        return decisions
+
+    def reconcile_event(self, event: Event, *, account_ids: Collection[str] | None,
+                        summary: ReconcileSummary) -> None:
+        """Write the difference between the event's decisions and its stored automatic flags."""
+        desired = self.decide(event, account_ids=account_ids)
+        query = select(Flag).where(Flag.event_id == event.id, Flag.origin == AUTOMATIC)
+        if account_ids is not None:
+            query = query.where(Flag.account_id.in_(account_ids))
+        existing = {flag.account_id: flag for flag in self.session.scalars(query)}
+        changes: list[dict] = []
+        new_rows = []
+        for account_id, decision in desired.items():
+            flag = existing.get(account_id)
+            if flag is None:
+                new_rows.append(self.flag_row(event, account_id, decision))
+                continue
+            action = self.change_action(flag, decision)
+            if action is None:
+                continue
+            previous = flag.level
+            for name in ("level", "rule", "reason", "match", "starts_at", "expires_at"):
+                setattr(flag, name, getattr(decision, name))
+            flag.updated_at = self.now
+            flag.expiry_reported = self.expired(decision.expires_at)
+            changes.append(self.change(flag.id, account_id, event.id, action, decision, previous))
+        gone = [flag for account_id, flag in existing.items() if account_id not in desired]
+        for flag in gone:
+            changes.append(self.change(flag.id, flag.account_id, event.id, "clear", flag, flag.level,
+                                       level=None, expires_at=min(self.now, flag.expires_at or self.now)))
+        if gone:
+            self.session.execute(delete(Flag).where(Flag.id.in_([flag.id for flag in gone])))
+        if new_rows:
+            inserted = self.session.execute(insert(Flag).returning(Flag.id, Flag.account_id), new_rows).all()
+            for flag_id, account_id in inserted:
+                changes.append(self.change(flag_id, account_id, event.id, "raise", desired[account_id], None))
+        self.log(changes, summary)
+
+    def change_action(self, flag: Flag, decision: Decision) -> str | None:
+        """The change-log action that turns a stored flag into the decision, or None when they agree."""
+        if rank(decision.level) != rank(flag.level):
+            return "upgrade" if rank(decision.level) > rank(flag.level) else "downgrade"
+        if decision.expires_at != flag.expires_at:
+            later = flag.expires_at is not None and (decision.expires_at is None or decision.expires_at > flag.expires_at)
+            if later:
+                return "extend"
+            return "clear" if self.expired(decision.expires_at) else "shorten"
+        if (decision.rule, decision.reason, decision.match, decision.starts_at) != (
+                flag.rule, flag.reason, flag.match, flag.starts_at):
+            return "update"
+        return None
+
+    def flag_row(self, event: Event, account_id: str, decision: Decision) -> dict:
+        """Column values for a new automatic flag."""
+        return {
+            "account_id": account_id, "event_id": event.id, "origin": AUTOMATIC, "level": decision.level,
+            "rule": decision.rule, "reason": decision.reason, "match": decision.match,
+            "starts_at": decision.starts_at, "expires_at": decision.expires_at,
+            "expiry_reported": self.expired(decision.expires_at), "created_at": self.now, "updated_at": self.now,
+        }
+
+    def change(self, flag_id: int, account_id: str, event_id: int | None, action: str, what, previous: str | None,
+               **overrides) -> dict:
+        """A change-log row for one flag."""
+        row = {
+            "flag_id": flag_id, "account_id": account_id, "event_id": event_id, "action": action,
+            "origin": getattr(what, "origin", AUTOMATIC), "level": what.level, "previous_level": previous,
+            "rule": what.rule, "reason": what.reason, "actor": getattr(what, "actor", None),
+            "starts_at": what.starts_at, "expires_at": what.expires_at, "recorded_at": self.now,
+        }
+        row.update(overrides)
+        return row
+
+    def log(self, changes: list[dict], summary: ReconcileSummary) -> None:
+        """Append changes to the log in an order that never opens a gap in suppression."""
+        if not changes:
+            return
+        changes.sort(key=lambda change: ACTION_ORDER.get(change["action"], 9))
+        self.session.execute(insert(FlagChange), changes)
+        for change in changes:
+            summary.count(change["action"])
+
+    def expired(self, expires_at: datetime | None) -> bool:
+        """True when a flag ending at `expires_at` is already over."""
+        return expires_at is not None and expires_at <= self.now
+
+    def sweep_expired(self) -> int:
+        """Log an `expire` change for each flag that ran out since the last sweep; returns how many."""
+        due = self.session.scalars(select(Flag).where(
+            Flag.expiry_reported.is_(False), Flag.expires_at.is_not(None), Flag.expires_at <= self.now,
+        )).all()
+        summary = ReconcileSummary()
+        self.log([self.change(flag.id, flag.account_id, flag.event_id, "expire", flag, flag.level, level=None)
+                  for flag in due], summary)
+        if due:
+            self.session.execute(update(Flag).where(Flag.id.in_([flag.id for flag in due]))
+                                 .values(expiry_reported=True))
+        return len(due)
+
+
+def describe(event: Event, area: EventArea, timezone: str | None) -> str:
+    """The one-line reason an agent reads: what, where, who said it and when (in the customer's local time)."""
+    what = event.headline if event.trust == "news" else (event.event_type or event.headline)
+    where = area.description or event.headline
+    who = event.sender_name or event.source.name
+    when = local_time(event.sent, timezone)
+    return f"{what} — {where} ({who}, {when})"
+
+
+@lru_cache(maxsize=512)
+def zone(name: str | None) -> ZoneInfo | None:
+    """The named time zone, or None when unknown."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def local_time(instant: datetime, timezone: str | None) -> str:
+    """"06:30 EDT, 19 Apr" in the given zone, or UTC when the zone is unknown."""
+    tz = zone(timezone)
+    local = instant.astimezone(tz) if tz else instant
+    return local.strftime("%H:%M %Z, %d %b") if tz else local.strftime("%H:%M UTC, %d %b")
