@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from contextfeed.api.cli import register as register_api_commands
 from contextfeed.clock import parse_instant
 from contextfeed.config import ConfigError, load_settings
 
@@ -77,10 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--until", type=instant, help="when the release ends (default: when the flag would have)")
     release.set_defaults(run=cmd_flags_release)
 
-    serve = commands.add_parser("serve", help="the API, agent page and scheduler")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.set_defaults(run=cmd_serve)
+    register_api_commands(commands)
     return parser
 
 
@@ -275,19 +273,6 @@ def cmd_flags_release(args) -> int:
         except LookupError as error:
             raise CommandError(str(error)) from None
     print(message)
-    return 0
-
-
-def cmd_serve(args) -> int:
-    """Serve the API (health check for now)."""
-    import uvicorn
-
-    from contextfeed.api.app import create_api
-
-    app = app_from_environment()
-    settings = app.settings
-    uvicorn.run(create_api(app), host=args.host or settings.service.host, port=args.port or settings.service.port,
-                log_level="info")
     return 0
 
 

@@ -147,7 +147,10 @@ def judge_match(judgement: EventJudgement, match: MatchFacts, *, trust: str, pol
     level = judgement.level
     if level is None:
         return MatchJudgement(None, judgement.rule, judgement.why)
-    if match.account_precision.rank > match.area_precision.rank:
+    # Shapes match postal- and city-located accounts by their centre (DESIGN:
+    # "matches a polygon by its centroid and says so"), so only coarser ones are capped.
+    tolerated = Precision.CITY if match.area_precision == Precision.POINT else match.area_precision
+    if match.account_precision.rank > tolerated.rank:
         capped = weaker(level, "info")
         note = (f"account known only to its {match.account_precision}, the event covers a {match.area_precision}:"
                 f" at most info")
