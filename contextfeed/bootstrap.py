@@ -38,6 +38,19 @@ class App:
 
         return Geoparser(self.gazetteer)
 
+    @cached_property
+    def fetcher(self):
+        """The crawler's fetcher over one shared HTTP client with the configured User-Agent."""
+        from contextfeed.sources.http import FetchSettings, Fetcher, build_client
+
+        fetch = self.settings.fetch
+        settings = FetchSettings(
+            user_agent=self.settings.service.user_agent, connect_timeout_s=fetch.connect_timeout_seconds,
+            read_timeout_s=fetch.read_timeout_seconds, max_body_bytes=int(fetch.max_body_mb * 1024 * 1024),
+            max_attempts=fetch.attempts,
+        )
+        return Fetcher(build_client(settings), settings=settings)
+
     @property
     def lifetimes(self) -> Lifetimes:
         """Default event lifetimes from the policy."""

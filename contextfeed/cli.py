@@ -223,8 +223,34 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_crawl(args) -> int:
-    """Fetch configured sources (built by the sources issue)."""
-    raise CommandError("crawl is not built yet (sources/scheduler stage); use `contextfeed ingest FILE --kind KIND`")
+    """Crawl configured sources: once and report, or on the schedule until interrupted."""
+    from contextfeed.crawler import Crawler
+
+    app = app_from_environment()
+    crawler = Crawler(app, app.fetcher)
+    if not args.once:
+        return run_scheduler_forever(app, crawler)
+    summaries = crawler.crawl(args.source)
+    for summary in summaries:
+        print(summary.line())
+    return 1 if summaries and all(summary.failed for summary in summaries) else 0
+
+
+def run_scheduler_forever(app, crawler) -> int:
+    """Run the crawl and sweep jobs until Ctrl-C."""
+    import time
+
+    from contextfeed.scheduler import build_scheduler
+
+    scheduler = build_scheduler(app, crawler)
+    scheduler.start()
+    print("crawling on schedule; Ctrl-C to stop", file=sys.stderr)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        scheduler.shutdown(wait=True)
+    return 0
 
 
 def cmd_flags(args) -> int:

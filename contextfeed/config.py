@@ -38,6 +38,15 @@ class ServiceSettings(Strict):
     user_agent: str = "contextfeed/0.1 (call-centre emergency context; ops@example.com)"
 
 
+class FetchSettingsModel(Strict):
+    """How feeds are fetched: timeouts, size limit, retries."""
+
+    connect_timeout_seconds: Annotated[float, Field(gt=0)] = 10.0
+    read_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+    max_body_mb: Annotated[float, Field(gt=0)] = 50.0
+    attempts: Annotated[int, Field(ge=1, le=10)] = 4
+
+
 class AccountsSettings(Strict):
     """Where accounts come from when the service starts (optional CSV in DESIGN.md's columns)."""
 
@@ -133,6 +142,7 @@ class Settings(Strict):
 
     service: ServiceSettings = ServiceSettings()
     accounts: AccountsSettings = AccountsSettings()
+    fetch: FetchSettingsModel = FetchSettingsModel()
     geocoder: GeocoderSettings = GeocoderSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     calling: CallingSettings = CallingSettings()

@@ -120,8 +120,9 @@ def read_declaration(rows: Sequence[Mapping[str, Any]], *, source: str) -> Readi
         link=f"https://www.fema.gov/disaster/{first.get('disasterNumber')}",
         language="en-US",
         effective=declared,
+        # The incident period is not the declaration's life: a declaration
+        # stands until closed out, and the policy decides how long it flags.
         onset=optional_instant(first.get("incidentBeginDate")),
-        ends=incident_end,
         areas=unique_areas(areas),
     )
     return event, problems

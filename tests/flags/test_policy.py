@@ -35,8 +35,11 @@ def event(**overrides) -> EventFacts:
         (event(severity="Moderate", response_types=("Shelter",)), "do_not_chase", "official-shelter-or-evacuate"),
         (event(severity="Minor", response_types=("Evacuate",), urgency="Expected"), "do_not_chase",
          "official-shelter-or-evacuate"),
-        (event(kind="fema", event_type="Major Disaster Declaration"), "do_not_chase", "fema-major-disaster"),
-        (event(kind="fema", event_type="Emergency Declaration"), "caution", "fema-emergency-declaration"),
+        (event(kind="fema", severity="Extreme", urgency="Past"), "do_not_chase", "fema-major-disaster"),
+        (event(kind="fema", severity="Severe", urgency="Immediate"), "caution", "fema-emergency-declaration"),
+        (event(kind="usgs", severity="Extreme", urgency="Past"), "do_not_chase", "official-disaster-aftermath"),
+        (event(kind="gdacs", severity="Severe", urgency="Past"), "do_not_chase", "official-disaster-aftermath"),
+        (event(kind="usgs", severity="Moderate", urgency="Past"), "caution", "official-moderate"),
         (event(kind="rss", trust="news", crisis_category="explosion", severity="Unknown"), "caution", "news-crisis"),
         (event(kind="rss", trust="news", crisis_category=None), None, "news-no-crisis"),
         (event(status="Test", severity="Extreme"), None, "status-not-actual"),
@@ -67,13 +70,13 @@ def test_a_news_source_configured_as_official_can_suppress():
 
 
 def test_fema_major_disaster_flags_last_ninety_days_from_declaration():
-    judgement = judge_event(event(kind="fema", event_type="Major Disaster Declaration", valid_until=None), POLICY)
+    judgement = judge_event(event(kind="fema", severity="Extreme", valid_until=None), POLICY)
     assert judgement.expires_at == START + timedelta(days=90)
 
 
 def test_a_cancel_cuts_a_fixed_length_flag_short():
     cut = START + timedelta(days=3)
-    judgement = judge_event(event(kind="fema", event_type="Major Disaster Declaration", cut_at=cut), POLICY)
+    judgement = judge_event(event(kind="fema", severity="Extreme", cut_at=cut), POLICY)
     assert judgement.expires_at == cut
 
 
