@@ -32,6 +32,28 @@ class App:
         return Gazetteer.load(self.settings.data_dir)
 
     @cached_property
+    def locator(self):
+        """Locates accounts: offline, then (when configured) the online geocoder for what is left unknown."""
+        from contextfeed.geo.locate import Locator
+
+        offline = Locator(self.gazetteer)
+        geocoder = self.settings.geocoder
+        if geocoder.tier == "offline":
+            return offline
+        from contextfeed.db.geocode_cache import DatabaseGeocodeCache
+        from contextfeed.geo.online import OnlineLocator, nominatim_geocoder
+
+        agent = geocoder.user_agent or self.settings.service.user_agent
+        cache = DatabaseGeocodeCache(self.database, provider=geocoder.provider, clock=self.clock)
+        return OnlineLocator(offline, nominatim_geocoder(agent), cache, min_delay_seconds=geocoder.min_delay_seconds)
+
+    def resolve_area(self, area):
+        """An event area resolved against the gazetteer."""
+        from contextfeed.geo.areas import resolve_area
+
+        return resolve_area(area, self.gazetteer)
+
+    @cached_property
     def geoparser(self):
         """The news geoparser over the gazetteer."""
         from contextfeed.geo.geoparse import Geoparser

@@ -166,7 +166,7 @@ def cmd_accounts_import(args) -> int:
     advance, finish = progress(len(records), "importing accounts")
     try:
         with app.database.write() as session:
-            report = upsert_accounts(session, records, locate=app.gazetteer.locate, now=now, on_batch=advance)
+            report = upsert_accounts(session, records, locate=app.locator.locate, now=now, on_batch=advance)
             flags = Pipeline(app).relocate(session, report.relocated, now=now)
     finally:
         finish()

@@ -70,7 +70,7 @@ class Pipeline:
 
     def ingest(self, session: Session, source: Source, result: ParseResult, *, now: datetime) -> IngestReport:
         """Store a parsed document's events and bring the flags they touch up to date."""
-        store = EventStore(session, resolve_area=self.app.gazetteer.resolve_area, read_news=self.read_news,
+        store = EventStore(session, resolve_area=self.app.resolve_area, read_news=self.read_news,
                            lifetimes=self.app.lifetimes, now=now)
         stored = store.store(source, result.events)
         flags = self.engine(session, now=now).reconcile_events(stored.changed)
