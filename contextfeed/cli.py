@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("flag_id", type=int)
     release.add_argument("--reason", required=True)
     release.add_argument("--actor", required=True)
+    release.add_argument("--from", dest="start", type=instant,
+                         help="when the release starts (default: now; earlier corrects a flag that was wrong)")
     release.add_argument("--until", type=instant, help="when the release ends (default: when the flag would have)")
     release.set_defaults(run=cmd_flags_release)
 
@@ -295,7 +297,7 @@ def cmd_flags_release(args) -> int:
     with app.database.write() as session:
         try:
             message = release_flag(session, args.flag_id, reason=args.reason, actor=args.actor,
-                                   until=args.until, now=app.clock.now())
+                                   start=args.start, until=args.until, now=app.clock.now())
         except LookupError as error:
             raise CommandError(str(error)) from None
     print(message)

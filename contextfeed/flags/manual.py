@@ -29,19 +29,20 @@ def raise_manual(session: Session, account_id: str, *, level: str, reason: str, 
 
 
 def release_flag(session: Session, flag_id: int, *, reason: str, actor: str, until: datetime | None,
-                 now: datetime) -> str:
-    """End a manual flag now, or override an automatic one until `until` (default: its own end); returns a summary."""
+                 now: datetime, start: datetime | None = None) -> str:
+    """End a manual flag, or override an automatic one from `start` (default now) until `until`; returns a summary."""
+    start = start or now
     flag = session.get(Flag, flag_id)
     if flag is None:
         raise LookupError(f"no flag {flag_id}")
     if flag.origin == "manual":
-        flag.expires_at = now
+        flag.expires_at = max(start, flag.starts_at)
         flag.updated_at = now
         record(session, flag, "release", now=now, actor=actor, reason=reason)
         return f"manual flag {flag_id} on {flag.account_id} released"
     expires = until or flag.expires_at
     session.add(ManualRelease(account_id=flag.account_id, event_id=flag.event_id, reason=reason, actor=actor,
-                              starts_at=now, expires_at=expires, created_at=now))
+                              starts_at=start, expires_at=expires, created_at=now))
     record(session, flag, "release", now=now, actor=actor, reason=reason, expires_at=expires)
     until_text = expires.isoformat() if expires else "it is lifted"
     return f"automatic flag {flag_id} on {flag.account_id} released until {until_text}"
