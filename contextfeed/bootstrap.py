@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 from contextfeed.clock import Clock, SystemClock
 from contextfeed.config import Settings, load_settings
@@ -24,12 +25,10 @@ class App:
         """The database named by the settings."""
         return Database.from_url(self.settings.database_url)
 
-    @cached_property
+    @property
     def gazetteer(self):
         """The offline gazetteer, built into the data directory on first use."""
-        from contextfeed.geo.gazetteer import Gazetteer
-
-        return Gazetteer.load(self.settings.data_dir)
+        return shared_gazetteer(self.settings.data_dir)
 
     @cached_property
     def locator(self):
@@ -79,6 +78,14 @@ class App:
         policy = self.settings.policy
         return Lifetimes(official=timedelta(hours=policy.default_ttl_hours),
                          news=timedelta(hours=policy.news_ttl_hours))
+
+
+@lru_cache(maxsize=4)
+def shared_gazetteer(data_dir: Path):
+    """One read-only gazetteer per data directory and process: its indexes load once, however many Apps."""
+    from contextfeed.geo.gazetteer import Gazetteer
+
+    return Gazetteer.load(data_dir)
 
 
 def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -> App:

@@ -112,7 +112,6 @@ class PolicySettings(Strict):
 
     news_max_level: Level = "caution"
     news_ttl_hours: Annotated[float, Field(gt=0)] = 24.0
-    news_city_radius_km: Annotated[float, Field(gt=0)] = 15.0
     default_ttl_hours: Annotated[float, Field(gt=0)] = 24.0
     country_wide_max_level: Level = "info"
     rules: list[RuleSettings] = []

@@ -65,7 +65,6 @@ class Pipeline:
         rules = policy.crisis_keywords or DEFAULT_CRISIS_RULES
         return read_news(
             event, geoparse=self.app.geoparser.parse, classify=lambda text: classify_crisis(text, rules),
-            city_radius_km=policy.news_city_radius_km,
         )
 
     def ingest(self, session: Session, source: Source, result: ParseResult, *, now: datetime) -> IngestReport:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from contextfeed.geo.areas import city_radius_km
+from contextfeed.geo.geoparse import focus_mentions
 from contextfeed.geo.model import PlaceMention, Precision
 from contextfeed.sources.model import Area, Circle, Geocode, ParsedEvent
 
@@ -18,43 +20,23 @@ class NewsReading:
     crisis_matched: tuple[str, ...]
 
 
-def mentions_to_areas(mentions: Sequence[PlaceMention], *, city_radius_km: float) -> tuple[Area, ...]:
-    """Areas for the resolved mentions, keeping only the finest: "Boston, Massachusetts" is Boston, not the state."""
-    resolved = [mention for mention in mentions if mention.resolved]
-    areas = []
-    seen = set()
-    for mention in resolved:
-        if mention.precision in (Precision.ADMIN1, Precision.COUNTRY) and any(
-            contains(mention, other) for other in resolved if other is not mention
-        ):
-            continue
-        area = mention_area(mention, city_radius_km=city_radius_km)
-        if area is not None and area not in seen:
-            seen.add(area)
-            areas.append(area)
-    return tuple(areas)
+def mentions_to_areas(mentions: Sequence[PlaceMention]) -> tuple[Area, ...]:
+    """Areas for the places a story is about: "Boston, Massachusetts" is Boston, not the whole state."""
+    areas = [mention_area(mention) for mention in focus_mentions(list(mentions))]
+    return tuple(dict.fromkeys(area for area in areas if area is not None))
 
 
-def contains(outer: PlaceMention, inner: PlaceMention) -> bool:
-    """True when `inner` is a finer place inside `outer` (a city in a named state or country)."""
-    if inner.precision.rank >= outer.precision.rank:
-        return False
-    if outer.precision == Precision.COUNTRY:
-        return inner.country == outer.country
-    return inner.admin1 is not None and inner.admin1 == outer.admin1
-
-
-def mention_area(mention: PlaceMention, *, city_radius_km: float) -> Area | None:
-    """The area one place mention stands for."""
+def mention_area(mention: PlaceMention) -> Area | None:
+    """The area one place mention stands for; a city is a circle sized by its population."""
+    name = mention.name or mention.text
     if mention.precision == Precision.COUNTRY and mention.country:
-        return Area(description=mention.name or mention.text, country_codes=(mention.country,))
+        return Area(description=name, country_codes=(mention.country,))
     if mention.precision == Precision.ADMIN1 and mention.admin1:
-        return Area(description=mention.name or mention.text, geocodes=(Geocode("ISO3166-2", mention.admin1),))
-    county = getattr(mention, "county_fips", None)
-    if mention.precision == Precision.COUNTY and county:
-        return Area(description=mention.name or mention.text, geocodes=(Geocode("FIPS", county),))
+        return Area(description=name, geocodes=(Geocode("ISO3166-2", mention.admin1),))
+    if mention.precision == Precision.COUNTY and mention.county_fips:
+        return Area(description=name, geocodes=(Geocode("FIPS6", "0" + mention.county_fips),))
     if mention.lat is not None and mention.lon is not None:
-        return Area(description=mention.name or mention.text, circles=(Circle(mention.lat, mention.lon, city_radius_km),))
+        return Area(description=name, circles=(Circle(mention.lat, mention.lon, city_radius_km(mention.population)),))
     return None
 
 
@@ -63,12 +45,11 @@ def read_news(
     *,
     geoparse: Callable[[str], Sequence[PlaceMention]],
     classify: Callable[[str], object | None],
-    city_radius_km: float,
 ) -> NewsReading:
     """Geoparse and classify a news item; areas the feed gave (GeoRSS) win over places found in the text."""
     text = f"{event.headline}\n{event.summary}"
     crisis = classify(text)
-    areas = event.areas or mentions_to_areas(geoparse(text), city_radius_km=city_radius_km)
+    areas = event.areas or mentions_to_areas(geoparse(text))
     if crisis is None:
         return NewsReading(areas, None, ())
     return NewsReading(areas, crisis.category, tuple(crisis.matched))

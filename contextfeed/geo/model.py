@@ -73,7 +73,10 @@ class ResolvedArea:
     Shapes keep CAP's latitude-first order. `precision` is the finest unit the
     area is expressed in (POINT for shapes, COUNTY for county codes, ...);
     `unresolved` lists codes that could not be mapped offline (UGC zones,
-    EMMA_ID ...) so they stay visible instead of silently dropped.
+    EMMA_ID ...) so they stay visible instead of silently dropped;
+    `unresolved_within` names the admin1 units or countries known to contain
+    them ("US-OR" for UGC zone ORZ001, "FR" for EMMA_ID FR433) — context for
+    people, never a reason to suppress a whole state or country.
     """
 
     precision: Precision
@@ -85,6 +88,7 @@ class ResolvedArea:
     county_fips: frozenset[str] = frozenset()
     postal_codes: frozenset[str] = frozenset()
     unresolved: tuple[str, ...] = ()
+    unresolved_within: frozenset[str] = frozenset()
 
     @property
     def bbox(self) -> tuple[float, float, float, float] | None:
@@ -110,7 +114,9 @@ class PlaceMention:
 
     `start`/`end` are character offsets into the text. When `resolved` is
     False the mention was seen but abstained on; `candidates` and `why` say
-    what was considered and why none was chosen.
+    what was considered and why none was chosen. `county_fips` is set for US
+    counties ("Sangamon County") and for US cities (the county they lie in);
+    `population` is the resolved place's (0 when unknown).
     """
 
     text: str
@@ -127,3 +133,5 @@ class PlaceMention:
     confidence: float = 0.0
     candidates: tuple[str, ...] = ()
     why: str = ""
+    county_fips: str | None = None
+    population: int = 0

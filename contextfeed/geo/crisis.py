@@ -1,0 +1,115 @@
+"""Is a news item about a crisis? Phrase rules per category, matched on word boundaries, case-insensitively.
+
+The rules are plain data (category -> phrases) so the policy file can replace
+them. Categories are tried in the mapping's order and the first that matches
+wins, so instructions people must act on (shelter in place, lockdown,
+evacuation) come before the hazards that cause them. Exclusions are idioms
+whose words would otherwise match ("a flood of orders", "fire sale"): their
+text is blanked out before the rules run.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CRISIS_RULES: Mapping[str, Sequence[str]] = {
+    "shelter_in_place": ("shelter in place", "sheltering in place", "sheltered in place", "stay indoors",
+                         "remain indoors", "stay inside"),
+    "lockdown": ("lockdown", "lockdowns", "locked down", "lock down"),
+    "evacuation": ("evacuation", "evacuations", "evacuate", "evacuated", "evacuating", "evacuees"),
+    "curfew": ("curfew", "curfews"),
+    "state_of_emergency": ("state of emergency", "emergency declaration", "declared an emergency",
+                           "disaster declaration", "declares emergency"),
+    "terror": ("terror attack", "terror attacks", "terrorist attack", "terrorist", "terrorists", "terrorism",
+               "hostage", "hostages", "suicide bomber", "suicide bombing"),
+    "shooting": ("shooting", "shootings", "shooter", "gunman", "gunmen", "gunfire", "shots fired",
+                 "opened fire", "open fire", "shot dead"),
+    "explosion": ("explosion", "explosions", "exploded", "explodes", "blast", "blasts", "bomb", "bombs",
+                  "bombing", "bombings", "bombed", "detonated", "detonation"),
+    "manhunt": ("manhunt", "armed and dangerous"),
+    "riot": ("riot", "riots", "rioting", "rioters", "looting", "looters", "violent clashes", "civil unrest"),
+    "chemical_spill": ("chemical spill", "chemical leak", "gas leak", "toxic spill", "toxic leak", "toxic cloud",
+                       "hazmat", "hazardous materials", "derailment", "derailed"),
+    "fire": ("blaze", "blazes", "inferno", "fire broke out", "house fire", "building fire", "warehouse fire",
+             "apartment fire", "factory fire", "engulfed in flames", "caught fire", "set on fire"),
+    "wildfire": ("wildfire", "wildfires", "bushfire", "bushfires", "forest fire", "forest fires", "brush fire",
+                 "grass fire"),
+    "earthquake": ("earthquake", "earthquakes", "quake", "quakes", "aftershock", "aftershocks", "tremor",
+                   "tremors"),
+    "tsunami": ("tsunami", "tsunamis", "tidal wave"),
+    "hurricane": ("hurricane", "hurricanes", "typhoon", "typhoons", "cyclone", "cyclones", "tropical storm"),
+    "tornado": ("tornado", "tornadoes", "tornados", "twister", "twisters"),
+    "flood": ("flood", "floods", "flooding", "flooded", "flash flood", "flash flooding", "floodwaters",
+              "floodwater", "inundated", "burst its banks", "over their banks"),
+    "winter_storm": ("blizzard", "blizzards", "ice storm", "winter storm", "snowstorm", "snowstorms"),
+    "heat": ("heat wave", "heatwave", "extreme heat"),
+    "landslide": ("landslide", "landslides", "mudslide", "mudslides"),
+    "blackout": ("blackout", "blackouts", "power outage", "power outages", "power cut", "power cuts",
+                 "without power", "lost power", "loses power"),
+}
+
+DEFAULT_CRISIS_EXCLUSIONS: Sequence[str] = (
+    *(f"{flood} {of} {thing}" for flood in ("flood", "floods", "flooded", "flooding") for of in ("of", "with", "in with")
+      for thing in ("orders", "calls", "complaints", "requests", "applications", "emails", "messages",
+                    "tributes", "interest", "cash", "money", "investment", "offers", "bids", "memes")),
+    "flood the market", "flooding the market", "fire sale", "fire sales", "under fire", "rapid fire",
+    "shooting star", "shooting stars", "shooting guard", "shooting percentage", "photo shoot",
+    "box office bomb", "bombed at the box office", "photobomb", "blackout dates", "blackout period",
+    "media blackout", "blast from the past", "had a blast", "riot of colour", "riot of color",
+    "lockdown defence", "lockdown defense", "tsunami of debt", "tsunami of data",
+    *(f"explosion {of} {thing}" for of in ("of", "in") for thing in ("interest", "popularity", "growth", "demand",
+                                                                      "sales", "colour", "color", "flavour", "flavor")),
+    "quake in their boots",
+)
+
+
+@dataclass(frozen=True)
+class CrisisMatch:
+    """The crisis category a text was put in and the phrases that put it there."""
+
+    category: str
+    matched: tuple[str, ...]
+
+
+def classify_crisis(
+    text: str,
+    rules: Mapping[str, Sequence[str]] = DEFAULT_CRISIS_RULES,
+    *,
+    exclusions: Sequence[str] = DEFAULT_CRISIS_EXCLUSIONS,
+) -> CrisisMatch | None:
+    """The first category (in rule order) whose phrases occur in `text`, or None for no crisis."""
+    patterns, exclusion = _compile(tuple((category, tuple(phrases)) for category, phrases in rules.items()),
+                                   tuple(exclusions))
+    if exclusion is not None:
+        text = exclusion.sub(lambda match: " " * len(match.group()), text)
+    for category, pattern in patterns:
+        found = pattern.findall(text)
+        if found:
+            return CrisisMatch(category, tuple(dict.fromkeys(phrase.lower() for phrase in found)))
+    return None
+
+
+def _phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str] | None:
+    alternatives = sorted({_phrase_regex(phrase) for phrase in phrases if phrase.strip()}, key=len, reverse=True)
+    if not alternatives:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
+
+
+def _phrase_regex(phrase: str) -> str:
+    # "shelter in place" also matches "shelter-in-place" and line-wrapped text.
+    return r"[\s\-]+".join(re.escape(word) for word in phrase.split())
+
+
+@lru_cache(maxsize=16)
+def _compile(
+    rules: tuple[tuple[str, tuple[str, ...]], ...], exclusions: tuple[str, ...]
+) -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str] | None]:
+    patterns = [(category, pattern) for category, phrases in rules if (pattern := _phrase_pattern(phrases))]
+    return patterns, _phrase_pattern(exclusions)
