@@ -80,6 +80,19 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--until", type=instant, help="when the release ends (default: when the flag would have)")
     release.set_defaults(run=cmd_flags_release)
 
+    geoparse = commands.add_parser("geoparse", help="the places (and crisis) the news geoparser finds in a text")
+    geoparse.add_argument("text", nargs="?", help="the text (default: read stdin)")
+    output = geoparse.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="one JSON object")
+    output.add_argument("--jsonl", action="store_true", help='read {"id", "text"} lines on stdin, write one result per line')
+    geoparse.set_defaults(run=cmd_geoparse)
+
+    explain = commands.add_parser("explain", help="why an account is or is not flagged")
+    explain.add_argument("account")
+    explain.add_argument("--as-of", type=instant, help="the instant to explain (default: now)")
+    explain.add_argument("--json", action="store_true")
+    explain.set_defaults(run=cmd_explain)
+
     register_api_commands(commands)
     return parser
 
@@ -301,6 +314,82 @@ def cmd_flags_release(args) -> int:
         except LookupError as error:
             raise CommandError(str(error)) from None
     print(message)
+    return 0
+
+
+def cmd_geoparse(args) -> int:
+    """Print place mentions (with offsets) and the crisis category of texts."""
+    from contextfeed.geo.crisis import DEFAULT_CRISIS_RULES, classify_crisis
+    from contextfeed.geo.geoparse import mention_to_json
+
+    app = app_from_environment()
+    rules = app.settings.policy.crisis_keywords or DEFAULT_CRISIS_RULES
+
+    def reading(text: str) -> dict:
+        crisis = classify_crisis(text, rules)
+        return {"places": [mention_to_json(mention) for mention in app.geoparser.parse(text)],
+                "crisis": {"category": crisis.category, "matched": list(crisis.matched)} if crisis else None}
+
+    if args.jsonl:
+        for number, line in enumerate(sys.stdin, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                text = item["text"]
+                if not isinstance(text, str):
+                    raise TypeError("text must be a string")
+            except (ValueError, KeyError, TypeError) as error:
+                print(json.dumps({"line": number, "error": f"not a {{\"id\", \"text\"}} object: {error}"}))
+                continue
+            print(json.dumps({"id": item.get("id"), **reading(text)}, ensure_ascii=False))
+        return 0
+    text = args.text if args.text is not None else sys.stdin.read()
+    result = reading(text)
+    if args.json:
+        emit(result)
+        return 0
+    for place in result["places"]:
+        span = f"[{place['start']}:{place['end']}] {place['text']!r}"
+        if place["resolved"]:
+            print(f"{span} -> {place['name']} ({place['precision']}, {place['admin1'] or place['country']}, "
+                  f"geonameid {place['geonameid']}, confidence {place['confidence']:.2f})")
+        else:
+            print(f"{span} -> not resolved: {place['why']} (candidates: {', '.join(place['candidates']) or 'none'})")
+    crisis = result["crisis"]
+    print(f"crisis: {crisis['category']} ({', '.join(crisis['matched'])})" if crisis else "crisis: none")
+    return 0
+
+
+def cmd_explain(args) -> int:
+    """Explain an account's flags at an instant."""
+    from contextfeed.flags.explain import explain
+
+    app = app_from_environment()
+    at = args.as_of or app.clock.now()
+    with app.database.read() as session:
+        result = explain(session, args.account, at, policy=app.settings.policy)
+    if result is None:
+        raise CommandError(f"unknown account {args.account!r}")
+    if args.json:
+        emit(result.as_json())
+        return 0
+    location = result.location
+    print(f"{result.account_id} at {result.at}")
+    print(f"  located: {location['precision']} from {location['from']}: "
+          + ", ".join(str(part) for part in (location["city"], location["postal_code"], location["county_fips"],
+                                              location["admin1"], location["country"]) if part)
+          + (f" ({location['lat']:.4f}, {location['lon']:.4f})" if location["lat"] is not None else ""))
+    if location["note"]:
+        print(f"  note: {location['note']}")
+    strongest = result.flags[0]["level"] if result.flags else "none"
+    print(f"  flags in force: {strongest}")
+    for flag in result.flags:
+        print(f"    {flag['level']}: {flag['reason']} [{flag['rule']}]")
+    print(f"  events near it ({len(result.events)}):")
+    for item in result.events:
+        outcome = item.level or "no flag"
+        print(f"    [{outcome}] {item.headline} ({item.source}, sent {item.sent})\n        {item.why}")
     return 0
 
 
