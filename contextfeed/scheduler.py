@@ -6,9 +6,11 @@ import functools
 import logging
 from collections.abc import Callable
 
+import httpx
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from contextfeed.api.webhooks import deliver_webhooks
 from contextfeed.bootstrap import App
 from contextfeed.crawler import Crawler
 from contextfeed.pipeline import Pipeline
@@ -53,4 +55,7 @@ def build_scheduler(app: App, crawler: Crawler) -> BackgroundScheduler:
         )
     scheduler.add_job(logged_job("sweep", lambda: sweep(app)), IntervalTrigger(minutes=schedule.sweep_minutes),
                       id="sweep", name="expiry sweep")
+    hooks_client = httpx.Client(timeout=10.0, headers={"User-Agent": app.settings.service.user_agent})
+    scheduler.add_job(logged_job("webhooks", lambda: deliver_webhooks(app, hooks_client)),
+                      IntervalTrigger(seconds=10), id="webhooks", name="webhook delivery")
     return scheduler

@@ -4,17 +4,35 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from contextfeed.api.errors import BodyLimit, install_error_handlers
+from contextfeed.api.routes import accounts, admin, dialer, events, flags
 from contextfeed.bootstrap import App
+from contextfeed.web import add_agent_page
+
+DESCRIPTION = """Emergency context for call centres: agent briefings and dialer suppression.
+
+Every endpoint but `/healthz` needs an API key (`Authorization: Bearer cf_...`,
+made with `contextfeed apikey create`). Scopes: `agent` reads briefings,
+accounts, events and sources; `dialer` checks suppression and reads the
+change feed, the export and sources; `admin` does everything. A missing or
+unknown key is 401, a key of the wrong scope 403. Instants are ISO 8601 and
+answered in UTC (`Z`), and in the customer's local time where it matters.
+"""
 
 
 def create_api(app: App) -> FastAPI:
     """The FastAPI application over `app`'s dependencies."""
-    api = FastAPI(title="contextfeed", version="0.1.0",
-                  description="Emergency context for call centres: agent briefings and dialer suppression.")
+    api = FastAPI(title="contextfeed", version="0.1.0", description=DESCRIPTION)
+    api.state.contextfeed = app
+    install_error_handlers(api)
+    api.add_middleware(BodyLimit)
 
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
         """Liveness: answers without a key."""
         return {"status": "ok"}
 
+    for module in (accounts, dialer, flags, events, admin):
+        api.include_router(module.router)
+    add_agent_page(api)
     return api

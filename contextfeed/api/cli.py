@@ -1,8 +1,13 @@
-"""CLI commands of the service side: `serve` (and API keys). Imports stay lazy so the CLI starts fast."""
+"""CLI commands of the service side: `serve` and `apikey`. Imports stay lazy so the CLI starts fast."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from contextfeed.api import SCOPES
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -11,6 +16,46 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(run=cmd_serve)
+
+    apikey = commands.add_parser("apikey", help="API keys for agents, dialers and admins (stored hashed)")
+    actions = apikey.add_subparsers(dest="apikey_command", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="make a key and print it (the only time it is shown)")
+    create.add_argument("--name", required=True, help="who or what uses it (e.g. dialer-eu, agents-manila)")
+    create.add_argument("--scope", required=True, choices=SCOPES)
+    create.set_defaults(run=cmd_apikey_create)
+    listing = actions.add_parser("list", help="every key, without secrets")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    listing.set_defaults(run=cmd_apikey_list)
+    revoke = actions.add_parser("revoke", help="stop a key from working, at once")
+    revoke.add_argument("key_id", type=int, help="the id shown by `apikey list`")
+    revoke.set_defaults(run=cmd_apikey_revoke)
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Turn a database that cannot be used (most often: not migrated yet) into advice instead of a traceback."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from contextfeed.cli import CommandError
+
+    try:
+        yield
+    except (OperationalError, ProgrammingError) as error:
+        raise CommandError(f"cannot use the database ({str(error.orig).strip()}); "
+                           "if it is new, run `contextfeed db upgrade` first") from None
+
+
+def announce_first_key(app) -> None:
+    """On the very first start, make an admin key and print it once, with how to make more."""
+    from contextfeed.api.keys import first_admin_key
+
+    with database_errors(), app.database.write() as session:
+        new = first_admin_key(session, now=app.clock.now())
+    if new is not None:
+        print("First start: an admin API key was made. It is shown this once, store it now:\n\n"
+              f"    {new.key}\n\n"
+              "Make keys for agents and dialers with:\n"
+              "    contextfeed apikey create --name NAME --scope agent|dialer|admin\n", flush=True)
 
 
 def cmd_serve(args) -> int:
@@ -21,7 +66,57 @@ def cmd_serve(args) -> int:
     from contextfeed.cli import app_from_environment
 
     app = app_from_environment()
+    announce_first_key(app)
     settings = app.settings
     uvicorn.run(create_api(app), host=args.host or settings.service.host, port=args.port or settings.service.port,
                 log_level="info")
+    return 0
+
+
+def cmd_apikey_create(args) -> int:
+    """Make a key and print it once."""
+    from contextfeed.api.keys import create_key
+    from contextfeed.cli import app_from_environment
+
+    app = app_from_environment()
+    with database_errors(), app.database.write() as session:
+        new = create_key(session, name=args.name, scope=args.scope, now=app.clock.now())
+    print(new.key)
+    print(f"key {new.id} ({new.name}, scope {new.scope}); shown only now, only its hash is stored. "
+          f"Use it as: Authorization: Bearer <key>", file=sys.stderr)
+    return 0
+
+
+def cmd_apikey_list(args) -> int:
+    """List keys without their secrets."""
+    from contextfeed.api.keys import key_json, list_keys
+    from contextfeed.cli import app_from_environment, emit
+
+    app = app_from_environment()
+    with database_errors(), app.database.read() as session:
+        rows = [key_json(key) for key in list_keys(session)]
+    if args.json:
+        emit(rows)
+        return 0
+    if not rows:
+        print("no API keys; make one with `contextfeed apikey create --name NAME --scope SCOPE`")
+    for row in rows:
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else f"last used {row['last_used_at'] or 'never'}"
+        print(f"{row['id']:>4}  {row['name']:<24} {row['scope']:<7} {row['prefix']}…  "
+              f"created {row['created_at']}  {state}")
+    return 0
+
+
+def cmd_apikey_revoke(args) -> int:
+    """Revoke a key by id."""
+    from contextfeed.api.keys import revoke_key
+    from contextfeed.cli import CommandError, app_from_environment
+
+    app = app_from_environment()
+    with database_errors(), app.database.write() as session:
+        try:
+            key = revoke_key(session, args.key_id, now=app.clock.now())
+        except LookupError as error:
+            raise CommandError(str(error)) from None
+        print(f"key {key.id} ({key.name}) revoked")
     return 0

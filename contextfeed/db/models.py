@@ -320,3 +320,39 @@ class GeocodeCacheEntry(Base):
     created_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("provider", "query", name="uq_geocode_cache_query"),)
+
+
+class Webhook(Base):
+    """A receiver of the change feed: flag changes are POSTed to its URL, signed with its secret."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    url: Mapped[str] = mapped_column(Text)
+    # Kept as given, unlike API keys: signing with HMAC needs the secret itself.
+    secret: Mapped[str] = mapped_column(Text)
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    failures: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class WebhookDelivery(Base):
+    """One attempt to POST a batch of changes to a webhook: the trail of its retries."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_webhook", "webhook_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    first_cursor: Mapped[int] = mapped_column(BigInteger)
+    last_cursor: Mapped[int] = mapped_column(BigInteger)
+    attempt: Mapped[int]
+    status_code: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempted_at: Mapped[datetime]

@@ -1,0 +1,70 @@
+"""The guard every endpoint but /healthz sits behind: a Bearer API key of the right scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import update
+
+from contextfeed.api import Scope
+from contextfeed.api.deps import app_of
+from contextfeed.api.errors import ApiError
+from contextfeed.api.keys import find_key
+from contextfeed.db.models import ApiKey
+
+# last_used_at is a hint for admins, not an audit log: refresh it at most this often, so a dialer's
+# thousands of requests a minute do not each cost a write.
+TOUCH_EVERY = timedelta(minutes=1)
+
+bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey",
+                    description="An API key from `contextfeed apikey create`: `Authorization: Bearer cf_...`")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's id, name and scope."""
+
+    key_id: int
+    name: str
+    scope: str
+
+
+def authenticate(request: Request, key: str) -> Principal | None:
+    """The active key matching `key`, or None; refreshes its last use now and then."""
+    app = app_of(request)
+    now = app.clock.now()
+    with app.database.read() as session:
+        row = find_key(session, key)
+        if row is None:
+            return None
+        principal = Principal(key_id=row.id, name=row.name, scope=row.scope)
+        stale = row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY
+    if stale:
+        with app.database.write() as session:
+            session.execute(update(ApiKey).where(ApiKey.id == principal.key_id).values(last_used_at=now))
+    return principal
+
+
+def require(*scopes: Scope) -> Callable[..., Principal]:
+    """A dependency admitting keys of these scopes (admin always): 401 without a valid key, 403 for a wrong scope."""
+    allowed = frozenset(scopes) | {"admin"}
+    needed = " or ".join(sorted(allowed))
+
+    def guard(request: Request,
+              credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+        challenge = {"WWW-Authenticate": "Bearer"}
+        if credentials is None:
+            raise ApiError(401, "an API key is required: Authorization: Bearer <key>", headers=challenge)
+        principal = authenticate(request, credentials.credentials)
+        if principal is None:
+            raise ApiError(401, "unknown or revoked API key", headers=challenge)
+        if principal.scope not in allowed:
+            raise ApiError(403, f"this key's scope is {principal.scope}; this endpoint needs {needed}")
+        return principal
+
+    return guard

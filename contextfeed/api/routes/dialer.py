@@ -1,0 +1,57 @@
+"""What outbound dialers read: the bulk suppression check, the change feed, and the do-not-contact export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from contextfeed.api.auth import require
+from contextfeed.api.deps import AppDep, ReadSession, instant
+from contextfeed.api.errors import OrjsonResponse, documented
+from contextfeed.api.feed import MAX_PAGE, changes_after
+from contextfeed.api.schemas import MAX_ID, ChangePage, CheckResponse, ExportList, Instant, SuppressionCheck
+from contextfeed.api.suppression import export_csv, export_entries, list_time, suppression_check
+from contextfeed.config import Level
+from contextfeed.flags.query import iso
+
+router = APIRouter(tags=["dialer"], dependencies=[Depends(require("dialer"))])
+
+
+@router.post("/v1/suppression/check", response_model=CheckResponse, responses=documented(413))
+def check(body: SuppressionCheck, app: AppDep, session: ReadSession) -> Response:
+    """May these accounts be called now? Per id: suppress, level, reasons, until, calling hours, local time."""
+    results = suppression_check(session, account_ids=body.account_ids, phones=body.phones,
+                                at=instant(app, body.at), purpose=body.purpose, calling=app.settings.calling)
+    return OrjsonResponse({"results": list(results)})
+
+
+@router.get("/v1/flags/changes", response_model=ChangePage, responses=documented())
+def changes(
+    session: ReadSession,
+    after: Annotated[int, Query(ge=0, le=MAX_ID, description="the last cursor you processed (0: from the start)")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1000,
+) -> Response:
+    """Flag changes after a cursor, in cursor order; poll with `after=next_cursor` to miss and repeat nothing."""
+    page = changes_after(session, after, limit=limit)
+    return OrjsonResponse({"changes": page, "next_cursor": page[-1]["cursor"] if page else after,
+                           "has_more": len(page) == limit})
+
+
+@router.get("/v1/suppression/export", response_model=ExportList, responses=documented() | {
+    200: {"description": "the list", "content": {"text/csv": {"schema": {"type": "string"}}}}})
+def export(
+    app: AppDep, session: ReadSession,
+    export_format: Annotated[Literal["csv", "json"], Query(alias="format")] = "csv",
+    level: Annotated[Level, Query(description="the weakest level listed (caution for automated calls)")]
+    = "do_not_chase",
+    at: Annotated[Instant | None, Query(description="ISO 8601 instant (default: now)")] = None,
+) -> Response:
+    """Today's suppression list: phone (E.164), account_id, level, expires (UTC yyyy-MM-ddTHH:mmZ), reason_code."""
+    moment = instant(app, at)
+    entries = export_entries(session, at=moment, level=level)
+    if export_format == "json":
+        return OrjsonResponse({"at": iso(moment), "level": level, "entries": [entry.as_json() for entry in entries]})
+    filename = f"contextfeed-suppression-{list_time(moment).replace(':', '').replace('-', '')}.csv"
+    return Response(export_csv(entries), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
