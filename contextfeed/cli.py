@@ -53,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--json", action="store_true", help="print the report as JSON")
     ingest.set_defaults(run=cmd_ingest)
 
-    crawl = commands.add_parser("crawl", help="fetch configured sources")
-    crawl.add_argument("--once", action="store_true", help="run every source once and exit")
+    crawl = commands.add_parser("crawl", help="fetch configured sources once (without --once: same as `worker`)")
+    crawl.add_argument("--once", action="store_true", help="run every source once, print a summary, exit")
     crawl.add_argument("--source", action="append", help="only this source (repeatable)")
     crawl.set_defaults(run=cmd_crawl)
 
@@ -161,22 +161,20 @@ def progress(total: int | None, label: str) -> tuple[Callable[[int], None], Call
     return advance, lambda: None
 
 
-def cmd_accounts_import(args) -> int:
-    """Import accounts from CSV and report loaded/updated/unchanged/rejected."""
+def import_accounts_file(app, path: Path) -> dict:
+    """Import one accounts CSV through the locator and flag engine; returns the report as a dict."""
     from contextfeed.accounts.csvfile import AccountFileError, AccountRecord, decode, read_accounts
     from contextfeed.accounts.store import upsert_accounts
     from contextfeed.pipeline import Pipeline
 
     try:
-        text = decode(args.file.read_bytes())
-        items = list(read_accounts(text))
+        items = list(read_accounts(decode(path.read_bytes())))
     except OSError as error:
-        raise CommandError(f"cannot read {args.file}: {error.strerror}") from None
+        raise CommandError(f"cannot read {path}: {error.strerror}") from None
     except AccountFileError as error:
-        raise CommandError(f"{args.file}: {error}") from None
+        raise CommandError(f"{path}: {error}") from None
     records = [item for item in items if isinstance(item, AccountRecord)]
     problems = [item for item in items if not isinstance(item, AccountRecord)]
-    app = app_from_environment()
     now = app.clock.now()
     advance, finish = progress(len(records), "importing accounts")
     try:
@@ -185,22 +183,26 @@ def cmd_accounts_import(args) -> int:
             flags = Pipeline(app).relocate(session, report.relocated, now=now)
     finally:
         finish()
-    rejected = [problem for problem in problems if problem.rejected]
-    warnings = [problem for problem in problems if not problem.rejected]
-    summary = {
-        "file": str(args.file), "created": report.created, "updated": report.updated,
-        "unchanged": report.unchanged, "rejected": len(rejected), "flag_changes": flags.actions,
+    return {
+        "file": str(path), "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+        "rejected": sum(problem.rejected for problem in problems), "flag_changes": flags.actions,
         "problems": [{"line": p.line, "account_id": p.account_id, "message": p.message,
                       "rejected": p.rejected} for p in problems],
     }
+
+
+def cmd_accounts_import(args) -> int:
+    """Import accounts from CSV and report created/updated/unchanged/rejected."""
+    summary = import_accounts_file(app_from_environment(), args.file)
     if args.json:
         emit(summary)
-    else:
-        print(f"{args.file}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
-              f"{len(rejected)} rejected, {len(warnings)} warnings")
-        for problem in problems:
-            kind = "rejected" if problem.rejected else "warning"
-            print(f"  line {problem.line} ({problem.account_id or 'no id'}): {kind}: {problem.message}")
+        return 0
+    warnings = len(summary["problems"]) - summary["rejected"]
+    print(f"{args.file}: {summary['created']} created, {summary['updated']} updated, "
+          f"{summary['unchanged']} unchanged, {summary['rejected']} rejected, {warnings} warnings")
+    for problem in summary["problems"]:
+        kind = "rejected" if problem["rejected"] else "warning"
+        print(f"  line {problem['line']} ({problem['account_id'] or 'no id'}): {kind}: {problem['message']}")
     return 0
 
 
@@ -241,31 +243,16 @@ def cmd_crawl(args) -> int:
     """Crawl configured sources: once and report, or on the schedule until interrupted."""
     from contextfeed.crawler import Crawler
 
+    if not args.once:
+        from contextfeed.api.cli import cmd_worker
+
+        return cmd_worker(args)
     app = app_from_environment()
     crawler = Crawler(app, app.fetcher)
-    if not args.once:
-        return run_scheduler_forever(app, crawler)
     summaries = crawler.crawl(args.source)
     for summary in summaries:
         print(summary.line())
     return 1 if summaries and all(summary.failed for summary in summaries) else 0
-
-
-def run_scheduler_forever(app, crawler) -> int:
-    """Run the crawl and sweep jobs until Ctrl-C."""
-    import time
-
-    from contextfeed.scheduler import build_scheduler
-
-    scheduler = build_scheduler(app, crawler)
-    scheduler.start()
-    print("crawling on schedule; Ctrl-C to stop", file=sys.stderr)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        scheduler.shutdown(wait=True)
-    return 0
 
 
 def cmd_flags(args) -> int:

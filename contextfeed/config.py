@@ -69,6 +69,7 @@ class ScheduleSettings(Strict):
     jitter_seconds: Annotated[int, Field(ge=0)] = 30
     misfire_grace_seconds: Annotated[int, Field(ge=1)] = 120
     sweep_minutes: Annotated[float, Field(gt=0)] = 1.0
+    leader_poll_seconds: Annotated[float, Field(gt=0)] = 15.0
 
 
 class SourceSettings(Strict):

@@ -15,7 +15,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="the API, agent page and scheduler")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1, help="API processes (they share the database)")
+    serve.add_argument("--no-scheduler", action="store_true",
+                       help="serve the API only; run `contextfeed worker` elsewhere for crawling")
     serve.set_defaults(run=cmd_serve)
+
+    worker = commands.add_parser("worker", help="the scheduler only (crawls, expiry sweep, webhooks), no API")
+    worker.set_defaults(run=cmd_worker)
 
     apikey = commands.add_parser("apikey", help="API keys for agents, dialers and admins (stored hashed)")
     actions = apikey.add_subparsers(dest="apikey_command", required=True, metavar="ACTION")
@@ -59,17 +65,61 @@ def announce_first_key(app) -> None:
 
 
 def cmd_serve(args) -> int:
-    """Serve the API."""
+    """Serve the API and agent page; each process also tries to become the one scheduler unless told not to."""
+    import os
+
     import uvicorn
 
-    from contextfeed.api.app import create_api
+    from contextfeed.api.asgi import NO_SCHEDULER
     from contextfeed.cli import app_from_environment
 
     app = app_from_environment()
     announce_first_key(app)
+    import_configured_accounts(app)
     settings = app.settings
-    uvicorn.run(create_api(app), host=args.host or settings.service.host, port=args.port or settings.service.port,
-                log_level="info")
+    if args.no_scheduler:
+        os.environ[NO_SCHEDULER] = "1"
+    uvicorn.run("contextfeed.api.asgi:build", factory=True, host=args.host or settings.service.host,
+                port=args.port or settings.service.port, workers=max(1, args.workers), log_level="info")
+    return 0
+
+
+def import_configured_accounts(app) -> None:
+    """Load `accounts.csv` from the config at start, when one is named."""
+    if not app.settings.accounts.csv:
+        return
+    from pathlib import Path
+
+    from contextfeed.cli import import_accounts_file
+
+    path = Path(app.settings.accounts.csv)
+    if not path.is_absolute() and app.settings.config_path is not None:
+        path = app.settings.config_path.parent / path
+    summary = import_accounts_file(app, path)
+    print(f"accounts from {path}: {summary['created']} created, {summary['updated']} updated, "
+          f"{summary['rejected']} rejected", flush=True)
+
+
+def cmd_worker(args) -> int:
+    """Run the scheduler (under leadership) until interrupted."""
+    import signal
+    import threading
+
+    from contextfeed.cli import app_from_environment
+    from contextfeed.leader import SchedulerSupervisor
+
+    app = app_from_environment()
+    supervisor = SchedulerSupervisor(app, poll_seconds=app.settings.schedule.leader_poll_seconds)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    supervisor.start()
+    print("worker started: crawling when this process holds the scheduler lock; Ctrl-C to stop", file=sys.stderr,
+          flush=True)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    supervisor.stop()
     return 0
 
 

@@ -1,0 +1,34 @@
+"""The ASGI application as uvicorn's workers build it: settings from the environment, scheduler under leadership."""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+
+from contextfeed.bootstrap import App
+
+# `serve --no-scheduler` tells its worker processes through the environment.
+NO_SCHEDULER = "CONTEXTFEED_NO_SCHEDULER"
+
+
+def attach_scheduler(api: FastAPI, app: App) -> None:
+    """Try for the scheduler's leadership while the API runs; give it up on shutdown."""
+    from contextfeed.leader import SchedulerSupervisor
+
+    supervisor = SchedulerSupervisor(app, poll_seconds=app.settings.schedule.leader_poll_seconds)
+    api.state.scheduler = supervisor
+    api.add_event_handler("startup", supervisor.start)
+    api.add_event_handler("shutdown", supervisor.stop)
+
+
+def build() -> FastAPI:
+    """The API for one worker process (uvicorn factory)."""
+    from contextfeed.api.app import create_api
+    from contextfeed.cli import app_from_environment
+
+    app = app_from_environment()
+    api = create_api(app)
+    if os.environ.get(NO_SCHEDULER) != "1":
+        attach_scheduler(api, app)
+    return api
