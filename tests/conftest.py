@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from contextfeed.cli import main
 from contextfeed.db.migrate import upgrade
@@ -21,10 +26,57 @@ def data_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("data")
 
 
+# Set by .ci/run for the suite's second pass: every test then gets its own
+# PostgreSQL database on that server instead of a SQLite file.
+POSTGRES = os.environ.get("CONTEXTFEED_TEST_POSTGRES_URL")
+
+
 @pytest.fixture
-def database_url(tmp_path) -> str:
-    """A fresh SQLite file for this test, not yet migrated."""
-    return f"sqlite:///{tmp_path / 'contextfeed.db'}"
+def database_url(tmp_path) -> Iterator[str]:
+    """A fresh, empty database for this test (SQLite file, or a new PostgreSQL database), not yet migrated."""
+    if not POSTGRES:
+        yield f"sqlite:///{tmp_path / 'contextfeed.db'}"
+        return
+    name = f"cf_test_{uuid.uuid4().hex[:12]}"
+    server = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+def template_url(directory: Path) -> str:
+    """A database to seed once and clone per test: a SQLite file, or a PostgreSQL database."""
+    if not POSTGRES:
+        return f"sqlite:///{directory / 'template.db'}"
+    name = f"cf_template_{uuid.uuid4().hex[:12]}"
+    server = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+
+
+def clone_database(template: str, target: str) -> None:
+    """Replace the (empty) database at `target` by a copy of `template`: SQLite's backup API or CREATE ... TEMPLATE."""
+    if not POSTGRES:
+        with sqlite3.connect(make_url(template).database) as original, \
+                sqlite3.connect(make_url(target).database) as copy:
+            original.backup(copy)
+        return
+    server = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(target).database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{make_url(target).database}" '
+                                f'TEMPLATE "{make_url(template).database}"'))
+    server.dispose()
+
+
+def sqlite_only(reason: str):
+    """Skip a test that is about the embedded SQLite backend when the suite runs on PostgreSQL."""
+    return pytest.mark.skipif(bool(POSTGRES), reason=f"SQLite-specific: {reason}")
 
 
 @pytest.fixture

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import make_url
 
 from contextfeed.accounts.csvfile import AccountRecord
 from contextfeed.accounts.store import upsert_accounts
@@ -30,7 +27,7 @@ from contextfeed.db.migrate import upgrade
 from contextfeed.db.models import Event, EventArea, EventAreaCode
 from contextfeed.geo.model import UNKNOWN_LOCATION, AccountAddress, Location, Precision
 from contextfeed.pipeline import Pipeline
-from tests.conftest import REPO
+from tests.conftest import REPO, clone_database, template_url
 
 # 2013-04-19, the Watertown shelter-in-place: 07:00 EDT, before calling hours open at 08:00.
 NOW = datetime(2013, 4, 19, 11, 0, tzinfo=UTC)
@@ -199,9 +196,8 @@ class World:
     drill: int
 
 
-def seeded_database(path: Path, *, config: str, data_dir: str) -> Seeded:
-    """Migrate and seed a SQLite file once, to be copied for each test (WAL folded into the file)."""
-    url = f"sqlite:///{path}"
+def seeded_database(url: str, *, config: str, data_dir: str) -> Seeded:
+    """Migrate and seed a template database once, to be cloned for each test."""
     upgrade(url)
     app = make_app(load_settings({"CONTEXTFEED_CONFIG": config, "CONTEXTFEED_DATA_DIR": data_dir,
                                   "CONTEXTFEED_DATABASE_URL": url}))
@@ -210,24 +206,18 @@ def seeded_database(path: Path, *, config: str, data_dir: str) -> Seeded:
     return seeded
 
 
-def copy_database(source: Path, target: Path) -> None:
-    """A consistent copy of a SQLite database, through SQLite's backup API."""
-    with sqlite3.connect(source) as original, sqlite3.connect(target) as copy:
-        original.backup(copy)
-
-
 @pytest.fixture(scope="session")
-def seeded_template(tmp_path_factory, data_dir) -> tuple[Path, Seeded]:
+def seeded_template(tmp_path_factory, data_dir) -> tuple[str, Seeded]:
     """The seeded database, built once per run."""
-    path = tmp_path_factory.mktemp("seeded") / "contextfeed.db"
-    return path, seeded_database(path, config=str(REPO / "config" / "contextfeed.toml"), data_dir=str(data_dir))
+    url = template_url(tmp_path_factory.mktemp("seeded"))
+    return url, seeded_database(url, config=str(REPO / "config" / "contextfeed.toml"), data_dir=str(data_dir))
 
 
 @pytest.fixture
 def world(environment, database_url, seeded_template) -> World:
     """The seeded service at 2013-04-19T11:00Z (07:00 in Boston), on this test's own copy of the database."""
     template, seeded = seeded_template
-    copy_database(template, Path(make_url(database_url).database))
+    clone_database(template, database_url)
     app = make_app()
     return World(app=app, client=client_for(app), keys=seeded.keys, shelter=seeded.shelter,
                  bombing_news=seeded.bombing_news, drill=seeded.drill)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select, text
 
 from contextfeed.db.engine import Database
 from contextfeed.db.models import Source
+from tests.conftest import sqlite_only
 
 ROUNDS = 60
 
@@ -37,6 +38,7 @@ def reader(url: str, queue) -> None:
         queue.put(("reader", repr(error)))
 
 
+@sqlite_only("the embedded file's locking")
 def test_two_writers_and_a_reader_in_separate_processes_all_succeed(migrated):
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
@@ -52,6 +54,7 @@ def test_two_writers_and_a_reader_in_separate_processes_all_succeed(migrated):
         assert session.scalar(select(func.count()).select_from(Source)) == 2 * ROUNDS
 
 
+@sqlite_only("SQLite pragmas")
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(migrated):
     with Database.from_url(migrated).read() as session:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
