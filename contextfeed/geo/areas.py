@@ -75,7 +75,8 @@ def resolve_area(area: Area, gazetteer: Gazetteer) -> ResolvedArea:
         unresolved_within=frozenset(found.within),
     )
     if resolved.precision is Precision.UNKNOWN and area.description.strip():
-        from_text = area_from_mentions(Geoparser(gazetteer).parse(area.description), description=area.description)
+        mentions = [m for m in Geoparser(gazetteer).parse(area.description) if _names_whole_area(m, area.description)]
+        from_text = area_from_mentions(mentions, description=area.description)
         if from_text.precision is not Precision.UNKNOWN:
             log.info("area %r resolved from its description only", area.description)
             return replace(from_text, unresolved=resolved.unresolved, unresolved_within=resolved.unresolved_within)
@@ -103,6 +104,18 @@ def area_from_mentions(mentions: Iterable[PlaceMention], *, description: str = "
         admin1=frozenset(admin1),
         county_fips=frozenset(counties),
     )
+
+
+def _names_whole_area(mention: PlaceMention, description: str) -> bool:
+    """A region or country read from a description only when it is the whole description.
+
+    "Northern Ireland" is that region, but "East of England" or "SW Scotland,
+    Lothian Borders" are parts of one: widening them to all of England or
+    Scotland would flag millions of accounts on a guess.
+    """
+    if mention.precision not in (Precision.ADMIN1, Precision.COUNTRY):
+        return True
+    return len(mention.text) >= 0.8 * len(description.strip())
 
 
 def city_radius_km(population: int) -> float:

@@ -117,3 +117,16 @@ def test_earthquake_radius_grows_with_magnitude_and_shrinks_with_depth() -> None
     assert 45 < earthquake_radius_km(7.0) < 55
     assert earthquake_radius_km(7.0, depth_km=40) < earthquake_radius_km(7.0)
     assert earthquake_radius_km(4.0, depth_km=100) == 1.0
+
+
+@pytest.mark.parametrize("description", ["East of England", "SW Scotland, Lothian Borders"])
+def test_a_description_naming_part_of_a_region_never_becomes_the_whole_region(gazetteer: Gazetteer,
+                                                                               description: str) -> None:
+    area = resolve_area(Area(description=description, geocodes=(Geocode("EMMA_ID", "UK114"),)), gazetteer)
+    assert not area.admin1 and not area.countries
+    assert area.precision is Precision.UNKNOWN
+
+
+def test_a_description_that_is_a_whole_region_resolves_to_it(gazetteer: Gazetteer) -> None:
+    area = resolve_area(Area(description="Northern Ireland", geocodes=(Geocode("EMMA_ID", "UK108"),)), gazetteer)
+    assert area.admin1 == {"GB-NIR"}
