@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test migrate install bench clean
+.PHONY: run test migrate install bench demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: migrate
 
 bench: migrate
 	$(BIN)/python -m bench
+
+# The service on the bundled Boston 2013 scenario under a replay clock (its own database under data/replay/).
+demo: migrate
+	$(BIN)/contextfeed replay contextfeed/scenarios/boston-2013
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

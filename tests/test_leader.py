@@ -19,11 +19,12 @@ pytestmark = pytest.mark.slow
 
 
 class Worker:
-    """A `contextfeed worker` process whose stderr is collected as it comes."""
+    """A `contextfeed worker` (or `serve`) process whose stderr is collected as it comes."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], *command: str) -> None:
         cli = Path(sys.executable).parent / "contextfeed"
-        self.process = subprocess.Popen([cli, "worker"], env=env, stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen([cli, *(command or ("worker",))], env=env, stderr=subprocess.PIPE,
+                                        text=True)
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -95,3 +96,19 @@ def test_only_one_worker_crawls_and_another_takes_over_when_it_dies(worker_env):
         first.stop()
         if second is not None:
             second.stop()
+
+
+def test_serve_runs_the_scheduler_unless_told_not_to(worker_env):
+    env, server = worker_env
+    quiet = Worker(env, "serve", "--port", "0", "--no-scheduler")
+    leader = None
+    try:
+        time.sleep(3)
+        assert not quiet.leading and not server.requests
+        leader = Worker(env, "serve", "--port", "0")
+        assert wait_for(lambda: leader.leading, 60), "".join(leader.lines)
+        assert wait_for(lambda: len(server.requests) >= 1, 30)
+    finally:
+        quiet.stop()
+        if leader is not None:
+            leader.stop()

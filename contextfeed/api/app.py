@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI
 
 from contextfeed.api.errors import BodyLimit, install_error_handlers
 from contextfeed.api.routes import accounts, admin, dialer, events, flags
 from contextfeed.bootstrap import App
 from contextfeed.web import add_agent_page
+
+if TYPE_CHECKING:
+    from contextfeed.replay import Replay
 
 DESCRIPTION = """Emergency context for call centres: agent briefings and dialer suppression.
 
@@ -20,8 +25,8 @@ answered in UTC (`Z`), and in the customer's local time where it matters.
 """
 
 
-def create_api(app: App) -> FastAPI:
-    """The FastAPI application over `app`'s dependencies."""
+def create_api(app: App, *, replay: Replay | None = None) -> FastAPI:
+    """The FastAPI application over `app`'s dependencies; with `replay`, also its /v1/replay endpoints."""
     api = FastAPI(title="contextfeed", version="0.1.0", description=DESCRIPTION)
     api.state.contextfeed = app
     install_error_handlers(api)
@@ -34,5 +39,10 @@ def create_api(app: App) -> FastAPI:
 
     for module in (accounts, dialer, flags, events, admin):
         api.include_router(module.router)
+    if replay is not None:
+        from contextfeed.api.routes import replay as replay_routes
+
+        api.state.replay = replay
+        api.include_router(replay_routes.router)
     add_agent_page(api)
     return api

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -18,8 +19,18 @@ def attach_scheduler(api: FastAPI, app: App) -> None:
 
     supervisor = SchedulerSupervisor(app, poll_seconds=app.settings.schedule.leader_poll_seconds)
     api.state.scheduler = supervisor
-    api.add_event_handler("startup", supervisor.start)
-    api.add_event_handler("shutdown", supervisor.stop)
+    inner = api.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application):
+        supervisor.start()
+        try:
+            async with inner(application) as state:
+                yield state
+        finally:
+            supervisor.stop()
+
+    api.router.lifespan_context = lifespan
 
 
 def build() -> FastAPI:

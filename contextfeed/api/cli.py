@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from contextfeed.api import SCOPES
+from contextfeed.api.replay import register as register_replay_commands
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -35,6 +36,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     revoke = actions.add_parser("revoke", help="stop a key from working, at once")
     revoke.add_argument("key_id", type=int, help="the id shown by `apikey list`")
     revoke.set_defaults(run=cmd_apikey_revoke)
+
+    register_replay_commands(commands)
 
 
 @contextmanager
