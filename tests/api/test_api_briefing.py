@@ -107,3 +107,13 @@ def test_a_bad_instant_is_422_naming_at(world):
         problem = response.json()["fields"][0]
         assert response.status_code == 422 and (problem["field"], problem["location"]) == ("at", "query")
         assert response.json()["message"].startswith("at: ")
+
+
+def test_admins_get_the_explanation_over_http_and_agents_do_not(world):
+    response = world.client.get("/v1/accounts/A004/explain?at=2013-04-19T11:00:00Z", headers=world.keys.admin)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["account_id"] == "A004" and body["location"]["precision"]
+    assert any("Test" in event["why"] for event in body["events"])
+    assert world.client.get("/v1/accounts/A004/explain", headers=world.keys.agent).status_code == 403
+    assert world.client.get("/v1/accounts/NOPE/explain", headers=world.keys.admin).status_code == 404

@@ -100,3 +100,17 @@ def account_context(
     if briefing is None:
         raise unknown_account(account_id)
     return briefing
+
+
+@router.get("/v1/accounts/{account_id}/explain", dependencies=writers, responses=documented(404))
+def account_explain(
+    account_id: AccountPath, app: AppDep, session: ReadSession,
+    at: Annotated[Instant | None, Query(description="ISO 8601 instant (default: now)")] = None,
+) -> dict:
+    """Why the account is or is not flagged at `at`: its location, its flags, every nearby event's verdict (admin)."""
+    from contextfeed.flags.explain import explain
+
+    result = explain(session, account_id, instant(app, at), policy=app.settings.policy)
+    if result is None:
+        raise unknown_account(account_id)
+    return result.as_json()
