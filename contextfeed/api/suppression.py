@@ -13,13 +13,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from contextfeed.api.calling import inside_calling_hours, local_time
 from contextfeed.config import CallingSettings
+from contextfeed.db.engine import one_of
 from contextfeed.db.models import Account
 from contextfeed.flags.policy import rank
 from contextfeed.flags.query import ActiveFlag, active_at, iso
@@ -44,9 +45,8 @@ class Verdict:
     rule: str | None
 
 
-@dataclass(frozen=True)
-class KnownAccount:
-    """The few columns of an account the check needs."""
+class KnownAccount(NamedTuple):
+    """The few columns of an account the check needs (a named tuple: a bulk check reads 100,000)."""
 
     account_id: str
     phone: str
@@ -54,8 +54,13 @@ class KnownAccount:
     located: bool
 
 
+NO_FLAGS = Verdict(suppress=False, level=None, until=None, flags=(), rule=None)
+
+
 def verdict(flags: Sequence[ActiveFlag], *, threshold: str) -> Verdict:
     """Suppress when any flag in force reaches `threshold`; until the last of those ends (None: no set end)."""
+    if not flags:
+        return NO_FLAGS
     ordered = tuple(sorted(flags, key=lambda flag: -rank(flag.level)))
     suppressing = [flag for flag in ordered if rank(flag.level) >= rank(threshold)]
     # All of them are in force now, so together they suppress without a gap until the last one ends.
@@ -65,14 +70,7 @@ def verdict(flags: Sequence[ActiveFlag], *, threshold: str) -> Verdict:
                    flags=ordered, rule=suppressing[0].rule if suppressing else None)
 
 
-# A bulk check formats the same few instants and zones over and over, and strftime costs
-# microseconds a call: remember them.
-@lru_cache(maxsize=4096)
-def instant_text(instant: datetime | None) -> str | None:
-    """`iso`, remembered."""
-    return iso(instant)
-
-
+# A bulk check asks about the same few zones over and over: remember their clocks.
 @lru_cache(maxsize=1024)
 def customer_clock(at: datetime, timezone: str | None, calling: CallingSettings) -> tuple[str | None, bool | None]:
     """The customer's local time (ISO 8601) at `at` and whether it is outside calling hours (None: unknown zone)."""
@@ -85,7 +83,7 @@ def customer_clock(at: datetime, timezone: str | None, calling: CallingSettings)
 def reason_json(flag: ActiveFlag) -> dict:
     """A flag as a short reason: rule, level, ids to look up, one line of text, end."""
     return {"rule": flag.rule, "level": flag.level, "flag_id": flag.flag_id, "event_ids": list(flag.event_ids),
-            "text": flag.reason, "until": instant_text(flag.expires_at)}
+            "text": flag.reason, "until": iso(flag.expires_at)}
 
 
 def check_result(account: KnownAccount | None, flags: Sequence[ActiveFlag], *, asked_phone: str | None,
@@ -110,7 +108,7 @@ def check_result(account: KnownAccount | None, flags: Sequence[ActiveFlag], *, a
     local, outside = customer_clock(at, account.timezone, calling)
     return {
         "account_id": account.account_id, "phone": account.phone or None, "status": "ok", "suppress": suppress,
-        "level": decided.level, "reasons": reasons, "until": instant_text(decided.until) if decided.suppress else None,
+        "level": decided.level, "reasons": reasons, "until": iso(decided.until) if decided.suppress else None,
         "outside_calling_hours": outside, "local_time": local,
     }
 
@@ -126,9 +124,9 @@ def known_accounts(session: Session, column: InstrumentedAttribute[str], values:
     found = []
     for chunk in chunks(sorted(set(values))):
         rows = session.execute(select(Account.account_id, Account.phone, Account.timezone, Account.loc_precision)
-                               .where(column.in_(chunk)))
-        found += [KnownAccount(row.account_id, row.phone, row.timezone, row.loc_precision != "unknown")
-                  for row in rows]
+                               .where(one_of(session, column, chunk)))
+        found += [KnownAccount(account_id, phone, timezone, precision != "unknown")
+                  for account_id, phone, timezone, precision in rows]
     return found
 
 

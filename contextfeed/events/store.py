@@ -7,18 +7,23 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from contextfeed.db.models import Event, EventAlias, EventArea, EventAreaCode, EventReference, Source
 from contextfeed.events.lifecycle import Referrer, validity
-from contextfeed.events.news import NewsReading
-from contextfeed.geo.model import ResolvedArea
-from contextfeed.sources.model import Area, ParsedEvent
 
-ResolveArea = Callable[[Area], ResolvedArea]
-ReadNews = Callable[[ParsedEvent], NewsReading]
+if TYPE_CHECKING:
+    # Types only: bootstrap imports this module for Lifetimes, and every command imports
+    # bootstrap; the news reader and the parsers would add a fifth of a second to each start.
+    from contextfeed.events.news import NewsReading
+    from contextfeed.geo.model import ResolvedArea
+    from contextfeed.sources.model import Area, ParsedEvent
+
+    ResolveArea = Callable[[Area], ResolvedArea]
+    ReadNews = Callable[[ParsedEvent], NewsReading]
 
 
 @dataclass

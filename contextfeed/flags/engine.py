@@ -6,26 +6,39 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from contextfeed.config import PolicySettings
+from contextfeed.db.engine import bulk_writes, insert_many, insert_many_with_ids
 from contextfeed.db.models import Account, Event, EventArea, EventAreaCode, Flag, FlagChange
 from contextfeed.flags.matcher import match_area
-from contextfeed.flags.policy import EventFacts, MatchFacts, judge_event, judge_match, rank
+from contextfeed.flags.policy import EventFacts, MatchFacts, MatchJudgement, judge_event, judge_match, rank
+from contextfeed.geo.model import Precision
 
 AUTOMATIC = "automatic"
 MANUAL = "manual"
+FLAGS = Flag.__table__
+FLAG_CHANGES = FlagChange.__table__
+# Columns of the rows written in bulk, in table order (the id and cursor are the database's).
+NEW_FLAG_COLUMNS = ("account_id", "event_id", "origin", "level", "rule", "reason", "match", "starts_at", "expires_at",
+                    "expiry_reported")
+CHANGE_COLUMNS = ("flag_id", "account_id", "event_id", "action", "origin", "level", "previous_level", "rule",
+                  "reason", "actor", "starts_at", "expires_at", "recorded_at")
+change_values = itemgetter(*CHANGE_COLUMNS)
+# Accounts per round of reconcile_accounts: its queries bind one id each, within SQLite's 32,766 parameters.
+ACCOUNT_BATCH = 10_000
 # Raises before clears: a dialer reading a page that ends between an Update's
 # new flag and its predecessor's clear never sees a gap in suppression.
 ACTION_ORDER = {"raise": 0, "upgrade": 1, "extend": 2, "update": 3, "shorten": 4, "downgrade": 5, "clear": 6}
 
 
-@dataclass(frozen=True)
-class Decision:
-    """What one account should carry because of one event."""
+class Decision(NamedTuple):
+    """What one account should carry because of one event (a named tuple: an alert makes thousands)."""
 
     level: str
     rule: str
@@ -33,6 +46,15 @@ class Decision:
     match: str
     starts_at: datetime
     expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What could reach any account at all: the admin codes areas list, any area with a shape, any automatic flag."""
+
+    codes: frozenset[str]
+    shapes: bool
+    flags: bool
 
 
 @dataclass
@@ -74,45 +96,68 @@ class FlagEngine:
                          ) -> ReconcileSummary:
         """Bring the automatic flags of these events (for these accounts, or all) in line with the policy."""
         summary = ReconcileSummary()
-        for event_id in sorted(set(event_ids)):
-            event = self.session.get(Event, event_id)
-            if event is not None:
-                self.reconcile_event(event, account_ids=account_ids, summary=summary)
+        ids = sorted(set(event_ids))
+        # One query per batch, not several per event: the session keeps only weak references to
+        # flushed events, so a wire of ten thousand news items would be loaded again one by one.
+        events = {}
+        for start in range(0, len(ids), ACCOUNT_BATCH):
+            events.update((event.id, event) for event in self.session.scalars(
+                select(Event).where(Event.id.in_(ids[start:start + ACCOUNT_BATCH]))
+                .options(selectinload(Event.areas).selectinload(EventArea.codes))))
+        with bulk_writes(self.session):
+            for event_id in ids:
+                if event_id in events:
+                    self.reconcile_event(events[event_id], account_ids=account_ids, summary=summary)
         return summary
 
     def reconcile_accounts(self, account_ids: Collection[str]) -> ReconcileSummary:
         """Recompute the automatic flags of accounts that are new or moved, against every event that can reach them."""
         summary = ReconcileSummary()
         ids = list(account_ids)
-        for start in range(0, len(ids), 5000):
-            batch = ids[start:start + 5000]
-            for event_id in sorted(self.candidate_events(batch)):
+        if not ids:
+            return summary
+        # Asked once rather than per batch: a million accounts imported where no event has codes or
+        # shapes and no automatic flag exists would otherwise cost four queries a batch to find nothing.
+        reach = Reach(
+            codes=frozenset(self.session.scalars(select(EventAreaCode.code).distinct())),
+            shapes=self.session.scalar(select(EventArea.id).where(EventArea.min_lat.is_not(None)).limit(1)) is not None,
+            flags=self.session.scalar(select(Flag.id).where(Flag.origin == AUTOMATIC).limit(1)) is not None,
+        )
+        if not (reach.codes or reach.shapes or reach.flags):
+            return summary
+        for start in range(0, len(ids), ACCOUNT_BATCH):
+            batch = ids[start:start + ACCOUNT_BATCH]
+            for event_id in sorted(self.candidate_events(batch, reach)):
                 self.reconcile_event(self.session.get(Event, event_id), account_ids=batch, summary=summary)
         return summary
 
-    def candidate_events(self, account_ids: list[str]) -> set[int]:
+    def candidate_events(self, account_ids: list[str], reach: Reach) -> set[int]:
         """Events that flag these accounts now, or whose codes or shapes could reach them."""
-        accounts = self.session.execute(
-            select(Account.loc_country, Account.loc_admin1, Account.loc_county_fips, Account.loc_postal_code,
-                   Account.loc_lat, Account.loc_lon).where(Account.account_id.in_(account_ids))
-        ).all()
-        codes = {code for row in accounts for code in row[:4] if code}
-        candidates = set(self.session.scalars(
-            select(Flag.event_id).where(Flag.account_id.in_(account_ids), Flag.origin == AUTOMATIC)
-        ))
-        if codes:
+        candidates = set()
+        if reach.flags:
             candidates.update(self.session.scalars(
-                select(EventArea.event_id).join(EventAreaCode).where(EventAreaCode.code.in_(codes))
+                select(Flag.event_id).where(Flag.account_id.in_(account_ids), Flag.origin == AUTOMATIC)
             ))
-        points = [(row.loc_lat, row.loc_lon) for row in accounts if row.loc_lat is not None]
-        if points:
-            lats, lons = [lat for lat, _ in points], [lon for _, lon in points]
-            # Areas are prefiltered by the box around all the batch's points;
-            # the matcher then tests each account exactly.
-            candidates.update(self.session.scalars(select(EventArea.event_id).where(
-                EventArea.min_lat.is_not(None), EventArea.max_lat >= min(lats) - 5, EventArea.min_lat <= max(lats) + 5,
-                EventArea.max_lon >= min(lons) - 5, EventArea.min_lon <= max(lons) + 5,
-            )))
+        if reach.codes or reach.shapes:
+            accounts = self.session.execute(
+                select(Account.loc_country, Account.loc_admin1, Account.loc_county_fips, Account.loc_postal_code,
+                       Account.loc_lat, Account.loc_lon).where(Account.account_id.in_(account_ids))
+            ).all()
+            codes = {code for row in accounts for code in row[:4] if code} & reach.codes
+            if codes:
+                candidates.update(self.session.scalars(
+                    select(EventArea.event_id).join(EventAreaCode).where(EventAreaCode.code.in_(codes))
+                ))
+            points = [(row.loc_lat, row.loc_lon) for row in accounts if row.loc_lat is not None]
+            if reach.shapes and points:
+                lats, lons = [lat for lat, _ in points], [lon for _, lon in points]
+                # Areas are prefiltered by the box around all the batch's points;
+                # the matcher then tests each account exactly.
+                candidates.update(self.session.scalars(select(EventArea.event_id).where(
+                    EventArea.min_lat.is_not(None), EventArea.max_lat >= min(lats) - 5,
+                    EventArea.min_lat <= max(lats) + 5, EventArea.max_lon >= min(lons) - 5,
+                    EventArea.min_lon <= max(lons) + 5,
+                )))
         candidates.discard(None)
         return candidates
 
@@ -124,19 +169,29 @@ class FlagEngine:
         if judgement.expires_at is not None and judgement.expires_at <= judgement.starts_at:
             return {}
         decisions: dict[str, Decision] = {}
+        # An area touches thousands of accounts in a handful of precisions and time zones:
+        # judge each precision pair and word each zone's reason once.
+        verdicts: dict[tuple[Precision, Precision], MatchJudgement] = {}
         for area in event.areas:
+            reasons: dict[str | None, str] = {}
             for match in match_area(self.session, area, buffer_km=judgement.buffer_km,
                                     max_distance_km=judgement.max_distance_km, account_ids=account_ids):
-                verdict = judge_match(
-                    judgement, MatchFacts(match.area_precision, match.account_precision, match.how),
-                    trust=event.trust, policy=self.policy,
-                )
+                precisions = (match.area_precision, match.account_precision)
+                verdict = verdicts.get(precisions)
+                if verdict is None:
+                    verdict = verdicts[precisions] = judge_match(
+                        judgement, MatchFacts(match.area_precision, match.account_precision, match.how),
+                        trust=event.trust, policy=self.policy,
+                    )
                 current = decisions.get(match.account_id)
                 if verdict.level is None or (current and rank(current.level) >= rank(verdict.level)):
                     continue
                 how = f"{match.how}; {verdict.note}" if verdict.note else match.how
+                reason = reasons.get(match.timezone)
+                if reason is None:
+                    reason = reasons[match.timezone] = describe(event, area, match.timezone)
                 decisions[match.account_id] = Decision(
-                    level=verdict.level, rule=verdict.rule, reason=describe(event, area, match.timezone),
+                    level=verdict.level, rule=verdict.rule, reason=reason,
                     match=how, starts_at=judgement.starts_at, expires_at=judgement.expires_at,
                 )
         return decisions
@@ -172,8 +227,10 @@ class FlagEngine:
         if gone:
             self.session.execute(delete(Flag).where(Flag.id.in_([flag.id for flag in gone])))
         if new_rows:
-            inserted = self.session.execute(insert(Flag).returning(Flag.id, Flag.account_id), new_rows).all()
-            for flag_id, account_id in inserted:
+            flag_ids = insert_many_with_ids(self.session, FLAGS, NEW_FLAG_COLUMNS, new_rows,
+                                            created_at=self.now, updated_at=self.now)
+            for flag_id, row in zip(flag_ids, new_rows):
+                account_id = row[0]
                 changes.append(self.change(flag_id, account_id, event.id, "raise", desired[account_id], None))
         self.log(changes, summary)
 
@@ -191,14 +248,10 @@ class FlagEngine:
             return "update"
         return None
 
-    def flag_row(self, event: Event, account_id: str, decision: Decision) -> dict:
-        """Column values for a new automatic flag."""
-        return {
-            "account_id": account_id, "event_id": event.id, "origin": AUTOMATIC, "level": decision.level,
-            "rule": decision.rule, "reason": decision.reason, "match": decision.match,
-            "starts_at": decision.starts_at, "expires_at": decision.expires_at,
-            "expiry_reported": self.expired(decision.expires_at), "created_at": self.now, "updated_at": self.now,
-        }
+    def flag_row(self, event: Event, account_id: str, decision: Decision) -> tuple:
+        """Values of a new automatic flag, in NEW_FLAG_COLUMNS order."""
+        return (account_id, event.id, AUTOMATIC, decision.level, decision.rule, decision.reason, decision.match,
+                decision.starts_at, decision.expires_at, self.expired(decision.expires_at))
 
     def change(self, flag_id: int, account_id: str, event_id: int | None, action: str, what, previous: str | None,
                **overrides) -> dict:
@@ -217,7 +270,7 @@ class FlagEngine:
         if not changes:
             return
         changes.sort(key=lambda change: ACTION_ORDER.get(change["action"], 9))
-        self.session.execute(insert(FlagChange), changes)
+        insert_many(self.session, FLAG_CHANGES, CHANGE_COLUMNS, list(map(change_values, changes)))
         for change in changes:
             summary.count(change["action"])
 

@@ -14,6 +14,7 @@ SCOPES = {
     ("put", "/v1/accounts/{account_id}"): set(),
     ("post", "/v1/accounts:batch"): set(),
     ("get", "/v1/accounts/{account_id}/context"): {"agent"},
+    ("get", "/v1/accounts/{account_id}/explain"): set(),
     ("post", "/v1/suppression/check"): {"dialer"},
     ("get", "/v1/flags/changes"): {"dialer"},
     ("get", "/v1/suppression/export"): {"dialer"},

@@ -1,0 +1,240 @@
+"""What every benchmark shares: its arguments, the CLI as a subprocess, a served API, and the rows it reports.
+
+Not a benchmark itself; each `bench/bench_*.py` builds on it and `python -m bench` runs them all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+CONFIG = REPO / "config" / "contextfeed.toml"
+FULL_ACCOUNTS = 1_000_000
+SERVER_START_TIMEOUT_S = 120
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the results table: a measured value against its target."""
+
+    what: str
+    value: float
+    unit: str
+    target: float
+    at_most: bool
+    note: str = ""
+
+    @property
+    def passed(self) -> bool:
+        """True when the value is on the right side of the target."""
+        return self.value <= self.target if self.at_most else self.value >= self.target
+
+    def cells(self) -> list[str]:
+        """The row as table cells: what, measured, target, pass/miss."""
+        measured = amount(self.value, self.unit) + (f" ({self.note})" if self.note else "")
+        target = ("<= " if self.at_most else ">= ") + amount(self.target, self.unit)
+        return [self.what, measured, target, "pass" if self.passed else "MISS"]
+
+
+def amount(value: float, unit: str) -> str:
+    """A value with its unit, to a sensible precision."""
+    if unit in ("s", "ms"):
+        return f"{value:.2f} {unit}" if value < 10 else f"{value:.1f} {unit}"
+    if unit == "GB":
+        return f"{value:.2f} GB"
+    return f"{value:,.0f} {unit}"
+
+
+def table(rows: Sequence[Row]) -> str:
+    """A Markdown table of the rows."""
+    lines = ["| what | measured | target | result |", "| --- | --- | --- | --- |"]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def report(rows: Sequence[Row], args: argparse.Namespace) -> int:
+    """Print the rows as a table and append them to `--rows` (JSON lines) when given; 0 always."""
+    print(table(rows), flush=True)
+    if args.rows:
+        with args.rows.open("a", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps(asdict(row)) + "\n")
+    return 0
+
+
+def read_rows(path: Path) -> list[Row]:
+    """Rows appended by `report`."""
+    if not path.exists():
+        return []
+    return [Row(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def parser(doc: str) -> argparse.ArgumentParser:
+    """The arguments every benchmark takes: size, where its cached data lives, the seed, where to append rows."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="fraction of the full size (1.0: 1,000,000 accounts); small values for a smoke run")
+    parser.add_argument("--cache", type=Path, default=RESULTS / "cache",
+                        help="where generated data, databases and the gazetteer index are kept between runs")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rows", type=Path, help="also append the result rows to this file (JSON lines)")
+    return parser
+
+
+def scaled(args: argparse.Namespace, full: int, *, least: int = 1) -> int:
+    """`full` times the scale, at least `least`."""
+    return max(least, round(full * args.scale))
+
+
+def say(message: str) -> None:
+    """A progress line on stderr, so stdout keeps only results."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def median_seconds(run: Callable[[], object], times: int) -> float:
+    """The median wall time of `times` runs of `run`."""
+    timings = []
+    for _ in range(times):
+        started = time.perf_counter()
+        run()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def contextfeed_command() -> list[str]:
+    """The console script next to this interpreter (what users run), else `python -m contextfeed`."""
+    script = Path(sys.executable).parent / "contextfeed"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "contextfeed"]
+
+
+def environment(database: Path, data_dir: Path) -> dict[str, str]:
+    """This process's environment with contextfeed pointed at `database` and `data_dir` and the repository config."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("CONTEXTFEED_")}
+    env.update(CONTEXTFEED_CONFIG=str(CONFIG), CONTEXTFEED_DATA_DIR=str(data_dir),
+               CONTEXTFEED_DATABASE_URL=f"sqlite:///{database}")
+    return env
+
+
+def contextfeed(*args: str | Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run `contextfeed ARGS...`; raises with its stderr when it fails."""
+    result = subprocess.run([*contextfeed_command(), *map(str, args)], env=env, capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL)
+    if result.returncode != 0:
+        raise RuntimeError(f"contextfeed {' '.join(map(str, args))} exited {result.returncode}:\n{result.stderr}")
+    return result
+
+
+def timed_contextfeed(*args: str | Path, env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], float]:
+    """`contextfeed` and its wall time in seconds, process start included."""
+    started = time.perf_counter()
+    result = contextfeed(*args, env=env)
+    return result, time.perf_counter() - started
+
+
+@dataclass(frozen=True)
+class Service:
+    """A running `contextfeed serve`: its address, a dialer key, and its process id (for /proc)."""
+
+    url: str
+    key: str
+    pid: int
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The Authorization header of the dialer key."""
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on at 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_flags() -> list[str]:
+    """`--no-scheduler` when this version of `serve` has it: a benchmark measures the API, not the crawler."""
+    help_text = subprocess.run([*contextfeed_command(), "serve", "--help"], capture_output=True, text=True).stdout
+    return ["--no-scheduler"] if "--no-scheduler" in help_text else []
+
+
+@contextmanager
+def served(env: dict[str, str]) -> Iterator[Service]:
+    """`contextfeed serve` on a free 127.0.0.1 port with a new dialer key; always stopped on the way out."""
+    key = contextfeed("apikey", "create", "--name", "bench", "--scope", "dialer", env=env).stdout.strip()
+    port = free_port()
+    process = subprocess.Popen(
+        [*contextfeed_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *serve_flags()],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(process, url)
+        yield Service(url=url, key=key, pid=process.pid)
+    finally:
+        stop(process)
+
+
+def wait_until_up(process: subprocess.Popen, url: str) -> None:
+    """Poll /healthz until the service answers; raises with its stderr if it exits or takes too long."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"contextfeed serve exited {process.returncode}:\n{process.stderr.read()}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"contextfeed serve did not answer on {url} within {SERVER_START_TIMEOUT_S} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop the server as Ctrl-C would, and kill it if it lingers."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stderr:
+        process.stderr.close()
+
+
+@contextmanager
+def served_client(env: dict[str, str]) -> Iterator[tuple[Service, httpx.Client]]:
+    """`served`, with an httpx client on it that sends the dialer key."""
+    with served(env) as service, httpx.Client(base_url=service.url, headers=service.headers, timeout=120) as client:
+        yield service, client
+
+
+def post_check(client: httpx.Client, body: bytes) -> bytes:
+    """POST a JSON suppression check; the answer (raises unless 200)."""
+    response = client.post("/v1/suppression/check", content=body, headers={"Content-Type": "application/json"})
+    response.raise_for_status()
+    return response.content
+
+
+def memory_gb(pid: int) -> tuple[float, float]:
+    """Resident set size now and at its peak (VmRSS, VmHWM) of a process, in GB (10^9 bytes)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    kilobytes = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines()
+                 if line.startswith(("VmRSS:", "VmHWM:"))}
+    return kilobytes["VmRSS"] * 1024 / 1e9, kilobytes["VmHWM"] * 1024 / 1e9

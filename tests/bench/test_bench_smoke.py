@@ -1,0 +1,65 @@
+"""Every benchmark runs end to end on a small world and prints its rows; timings are never asserted.
+
+The full-size figures come from `make bench`; these runs only keep the scripts
+from rotting as the code they drive changes.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+# 500 accounts, 50 ids, 20 news entries, a second of load.
+SMALL = ("--scale", "0.0005")
+ROWS = {
+    "locate": ["| locate 500 accounts offline (in process) |"],
+    "import": ["| import + locate 500 accounts from CSV |"],
+    "cold_start": ["| cold start: contextfeed flags --help", "| cold start: contextfeed flags --account C"],
+    "cap": ["| CAP polygon over a metro area, 500 accounts: ingest to flags written |"],
+    "fema": ["| FEMA declaration of 40 counties, 500 accounts: ingest to flags written |"],
+    "news": ["| ingest 20 news entries with geoparsing, 500 accounts |"],
+    "check": ["| POST /v1/suppression/check with 50 ids (median of 5) |"],
+    "load": ["| single-account check at 500 requests/s, 64 connections: p99 |"],
+    "feed": ["| change feed: read "],
+    "memory": ["| service memory with 500 accounts (RSS after checks and feed reads) |"],
+}
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+    """A benchmark cache for this module, sharing the run's data directory (its gazetteer index is built once)."""
+    cache = tmp_path_factory.mktemp("bench")
+    (cache / "data").symlink_to(data_dir, target_is_directory=True)
+    return cache
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """Run a benchmark module's main() with ARGS, as `python -m` from the repository root would; returns stdout."""
+    monkeypatch.syspath_prepend(str(REPO))
+
+    def run_main(module: str, *args: str) -> str:
+        assert importlib.import_module(module).main(list(args)) == 0
+        return capsys.readouterr().out
+
+    return run_main
+
+
+@pytest.mark.parametrize("name", ROWS)
+def test_each_benchmark_runs_and_prints_its_rows_with_targets(name: str, cache: Path, run) -> None:
+    output = run(f"bench.bench_{name}", *SMALL, "--cache", str(cache))
+    assert "| what | measured | target | result |" in output
+    for row in ROWS[name]:
+        assert row in output
+
+
+def test_make_bench_gathers_every_row_into_one_table(cache: Path, run) -> None:
+    output = run("bench.__main__", *SMALL, "--cache", str(cache), "--only", "locate,fema")
+    table = output[output.rindex("| what | measured | target | result |"):]
+    assert ROWS["locate"][0] in table and ROWS["fema"][0] in table
+    assert table.count("\n|") == 3
