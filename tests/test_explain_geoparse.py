@@ -83,3 +83,9 @@ def test_geoparse_jsonl_keeps_ids_and_reports_bad_lines(cli, monkeypatch):
     assert results[0]["id"] == 1 and results[0]["crisis"]["category"] == "tornado"
     assert results[1]["line"] == 2 and "error" in results[1]
     assert results[2]["id"] == "b" and results[2]["crisis"] is None
+
+
+def test_news_that_an_order_was_lifted_is_an_all_clear_not_a_crisis(cli):
+    text = "Suspect in custody in Watertown; shelter-in-place order lifted"
+    result = json.loads(cli("geoparse", text, "--json")[1])
+    assert result["crisis"]["category"] == "all_clear"

@@ -14,6 +14,7 @@ from contextfeed.config import PolicySettings, RuleSettings
 from contextfeed.geo.model import Precision
 
 LEVELS = ("info", "caution", "do_not_chase")
+ALL_CLEAR = "all_clear"
 NEVER_FLAG_STATUS = frozenset({"Test", "Exercise", "System", "Draft"})
 # Precisions at which an account has a point we can put inside a shape.
 POINT_PRECISIONS = frozenset({Precision.POINT, Precision.POSTAL, Precision.CITY})
@@ -90,6 +91,8 @@ def judge_event(event: EventFacts, policy: PolicySettings) -> EventJudgement:
         return EventJudgement(None, "all-clear", "responseType AllClear: the danger is over")
     if event.trust == "news" and event.crisis_category is None:
         return EventJudgement(None, "news-no-crisis", "news without crisis words (not an emergency)")
+    if event.trust == "news" and event.crisis_category == ALL_CLEAR:
+        return EventJudgement(None, "news-all-clear", "news that the danger is over (lifted, all clear)")
     for rule in policy.rules:
         if rule_matches(rule, event):
             return EventJudgement(

@@ -19,6 +19,10 @@ from functools import lru_cache
 log = logging.getLogger(__name__)
 
 DEFAULT_CRISIS_RULES: Mapping[str, Sequence[str]] = {
+    # First: a story that the danger is over ("shelter-in-place order lifted")
+    # names the crisis too, but must not raise a flag of its own.
+    "all_clear": ("all clear", "all-clear", "order lifted", "orders lifted", "warning lifted", "warnings lifted",
+                  "has been lifted", "have been lifted", "was lifted", "were lifted", "is lifted", "are lifted"),
     "shelter_in_place": ("shelter in place", "sheltering in place", "sheltered in place", "stay indoors",
                          "remain indoors", "stay inside"),
     "lockdown": ("lockdown", "lockdowns", "locked down", "lock down"),

@@ -42,6 +42,7 @@ def event(**overrides) -> EventFacts:
         (event(kind="usgs", severity="Moderate", urgency="Past"), "caution", "official-moderate"),
         (event(kind="rss", trust="news", crisis_category="explosion", severity="Unknown"), "caution", "news-crisis"),
         (event(kind="rss", trust="news", crisis_category=None), None, "news-no-crisis"),
+        (event(kind="rss", trust="news", crisis_category="all_clear"), None, "news-all-clear"),
         (event(status="Test", severity="Extreme"), None, "status-not-actual"),
         (event(status="Exercise"), None, "status-not-actual"),
         (event(status="System"), None, "status-not-actual"),
