@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
+from contextfeed.api.auth import VerifiedKeys
 from contextfeed.api.errors import BodyLimit, install_error_handlers
 from contextfeed.api.routes import accounts, admin, dialer, events, flags
+from contextfeed.api.suppression_index import SuppressionIndex
 from contextfeed.bootstrap import App
 from contextfeed.web import add_agent_page
 
@@ -27,8 +32,18 @@ answered in UTC (`Z`), and in the customer's local time where it matters.
 
 def create_api(app: App, *, replay: Replay | None = None) -> FastAPI:
     """The FastAPI application over `app`'s dependencies; with `replay`, also its /v1/replay endpoints."""
-    api = FastAPI(title="contextfeed", version="0.1.0", description=DESCRIPTION)
+    index = SuppressionIndex(app.database, app.clock)
+
+    @asynccontextmanager
+    async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
+        # Built in the background: the first check waits for it (on the index's lock), /healthz does not.
+        threading.Thread(target=index.refresh, name="suppression-index", daemon=True).start()
+        yield
+
+    api = FastAPI(title="contextfeed", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     api.state.contextfeed = app
+    api.state.suppression_index = index
+    api.state.verified_keys = VerifiedKeys()
     install_error_handlers(api)
     api.add_middleware(BodyLimit)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 
@@ -14,24 +15,25 @@ from contextfeed.db.models import Account, FlagChange
 from contextfeed.flags.query import iso
 
 MAX_PAGE = 10_000
-# Read as columns, not ORM objects: a dialer syncing from the start reads a hundred thousand. Instants come
-# as the driver gives them (SQLite: text) and each distinct one is turned into the answer's text once.
+# Read as plain columns, not ORM objects: a dialer syncing from the start reads a hundred thousand.
+PLAIN = (FlagChange.cursor, FlagChange.account_id, FlagChange.flag_id, FlagChange.event_id, FlagChange.action,
+         FlagChange.origin, FlagChange.level, FlagChange.previous_level, FlagChange.rule, FlagChange.reason,
+         FlagChange.actor)
+PLAIN_KEYS = tuple(column.key for column in PLAIN)
+# Instants come as the driver gives them (SQLite: text), and each distinct one is turned into the answer's text once.
 INSTANTS = (FlagChange.starts_at, FlagChange.expires_at, FlagChange.recorded_at)
-CHANGE_COLUMNS = (FlagChange.cursor, FlagChange.account_id, FlagChange.flag_id, FlagChange.event_id,
-                  FlagChange.action, FlagChange.origin, FlagChange.level, FlagChange.previous_level, FlagChange.rule,
-                  FlagChange.reason, FlagChange.actor,
-                  *(type_coerce(column, NullType()).label(column.key) for column in INSTANTS))
+CHANGE_COLUMNS = (*PLAIN, *(type_coerce(column, NullType()).label(column.key) for column in INSTANTS), Account.phone)
 
 
-def change_json(change, phone: str | None) -> dict:
+def change_json(row: Sequence) -> dict:
     """One change (a row of CHANGE_COLUMNS) as dialers read it; `cursor` is its position and its idempotency key."""
-    return {
-        "cursor": change.cursor, "account_id": change.account_id, "phone": phone or None,
-        "flag_id": change.flag_id, "event_id": change.event_id, "action": change.action, "origin": change.origin,
-        "level": change.level, "previous_level": change.previous_level, "rule": change.rule,
-        "reason": change.reason, "actor": change.actor, "starts_at": stored_instant_text(change.starts_at),
-        "expires_at": stored_instant_text(change.expires_at), "recorded_at": stored_instant_text(change.recorded_at),
-    }
+    *plain, starts_at, expires_at, recorded_at, phone = row
+    change = dict(zip(PLAIN_KEYS, plain))
+    change["phone"] = phone or None
+    change["starts_at"] = stored_instant_text(starts_at)
+    change["expires_at"] = stored_instant_text(expires_at)
+    change["recorded_at"] = stored_instant_text(recorded_at)
+    return change
 
 
 @lru_cache(maxsize=4096)
@@ -42,19 +44,25 @@ def stored_instant_text(stored: datetime | str | None) -> str | None:
     return iso(as_utc(datetime.fromisoformat(stored) if isinstance(stored, str) else stored))
 
 
-def changes_after(session: Session, after: int, *, limit: int, through: int | None = None) -> list[dict]:
-    """Up to `limit` changes with a cursor above `after` (and at most `through`), oldest first."""
+def lock_change_log(session: Session) -> None:
+    """Make what this session reads of the change log free of holes below its newest cursor."""
     if session.get_bind().dialect.name == "postgresql":
         # A sequence hands out cursors at insert, not at commit: a slow writer could commit cursor 41
         # after a reader saw 42 and moved past it. SHARE mode waits for every open writer of the log
         # (and holds new ones back until this read ends), so what is read has no hole below it.
         session.execute(text("LOCK TABLE flag_changes IN SHARE MODE"))
     # SQLite has a single writer and assigns cursors under its lock, so commit order is cursor order.
-    query = (select(*CHANGE_COLUMNS, Account.phone).outerjoin(Account, Account.account_id == FlagChange.account_id)
+
+
+def changes_after(session: Session, after: int, *, limit: int, through: int | None = None) -> list[dict]:
+    """Up to `limit` changes with a cursor above `after` (and at most `through`), oldest first."""
+    lock_change_log(session)
+    query = (select(*CHANGE_COLUMNS).outerjoin(Account, Account.account_id == FlagChange.account_id)
              .where(FlagChange.cursor > after).order_by(FlagChange.cursor).limit(limit))
     if through is not None:
         query = query.where(FlagChange.cursor <= through)
-    return [change_json(row, row.phone) for row in session.execute(query)]
+    # Through the connection: Core rows skip the session's ORM work per row.
+    return [change_json(row) for row in session.connection().execute(query).all()]
 
 
 def latest_cursor(session: Session) -> int:

@@ -12,8 +12,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -70,8 +69,6 @@ def verdict(flags: Sequence[ActiveFlag], *, threshold: str) -> Verdict:
                    flags=ordered, rule=suppressing[0].rule if suppressing else None)
 
 
-# A bulk check asks about the same few zones over and over: remember their clocks.
-@lru_cache(maxsize=1024)
 def customer_clock(at: datetime, timezone: str | None, calling: CallingSettings) -> tuple[str | None, bool | None]:
     """The customer's local time (ISO 8601) at `at` and whether it is outside calling hours (None: unknown zone)."""
     local = local_time(at, timezone)
@@ -86,18 +83,21 @@ def reason_json(flag: ActiveFlag) -> dict:
             "text": flag.reason, "until": iso(flag.expires_at)}
 
 
-def check_result(account: KnownAccount | None, flags: Sequence[ActiveFlag], *, asked_phone: str | None,
-                 account_id: str | None, purpose: Purpose, at: datetime, calling: CallingSettings) -> dict:
-    """One result of the bulk check; unknown accounts carry the configured default, never a silent yes."""
-    if account is None:
-        return {
-            "account_id": account_id, "phone": asked_phone, "status": "unknown_account",
-            "suppress": calling.unknown_account_suppress, "level": None,
-            "reasons": [{"rule": "unknown_account", "level": None, "flag_id": None, "event_ids": [],
-                         "text": "not an account contextfeed knows; the configured default applies", "until": None}],
-            "until": None, "outside_calling_hours": None, "local_time": None,
-        }
-    decided = verdict(flags, threshold=THRESHOLDS[purpose])
+def unknown_result(account_id: str | None, asked_phone: str | None, calling: CallingSettings) -> dict:
+    """The result for an id or phone contextfeed does not know: the configured default, never a silent yes."""
+    return {
+        "account_id": account_id, "phone": asked_phone, "status": "unknown_account",
+        "suppress": calling.unknown_account_suppress, "level": None,
+        "reasons": [{"rule": "unknown_account", "level": None, "flag_id": None, "event_ids": [],
+                     "text": "not an account contextfeed knows; the configured default applies", "until": None}],
+        "until": None, "outside_calling_hours": None, "local_time": None,
+    }
+
+
+def check_result(account: KnownAccount, flags: Sequence[ActiveFlag], threshold: str,
+                 clock: tuple[str | None, bool | None], calling: CallingSettings) -> dict:
+    """One result of the bulk check for a known account, given its `customer_clock`."""
+    decided = verdict(flags, threshold=threshold)
     reasons = [reason_json(flag) for flag in decided.flags]
     suppress = decided.suppress
     if not account.located:
@@ -105,7 +105,7 @@ def check_result(account: KnownAccount | None, flags: Sequence[ActiveFlag], *, a
         reasons.append({"rule": "unknown_location", "level": None, "flag_id": None, "event_ids": [],
                         "text": "the account could not be placed anywhere, so no event can reach it",
                         "until": None})
-    local, outside = customer_clock(at, account.timezone, calling)
+    local, outside = clock
     return {
         "account_id": account.account_id, "phone": account.phone or None, "status": "ok", "suppress": suppress,
         "level": decided.level, "reasons": reasons, "until": iso(decided.until) if decided.suppress else None,
@@ -119,44 +119,82 @@ def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[start:start + CHUNK]
 
 
+def known_account(account_id: str, phone: str, timezone: str | None, precision: str) -> KnownAccount:
+    """An account row as the check reads it."""
+    return KnownAccount(account_id, phone, timezone, precision != "unknown")
+
+
 def known_accounts(session: Session, column: InstrumentedAttribute[str], values: Sequence[str]) -> list[KnownAccount]:
     """The accounts whose `column` (id or phone) is among `values`."""
     found = []
     for chunk in chunks(sorted(set(values))):
         rows = session.execute(select(Account.account_id, Account.phone, Account.timezone, Account.loc_precision)
                                .where(one_of(session, column, chunk)))
-        found += [KnownAccount(account_id, phone, timezone, precision != "unknown")
-                  for account_id, phone, timezone, precision in rows]
+        found += [known_account(*row) for row in rows]
     return found
 
 
-def flags_by_account(session: Session, account_ids: Iterable[str], *, at: datetime) -> dict[str, list[ActiveFlag]]:
-    """The flags in force at `at` of all these accounts, one query per chunk of ids (never one per id)."""
-    grouped: dict[str, list[ActiveFlag]] = {}
-    for chunk in chunks(sorted(set(account_ids))):
-        for flag in active_at(session, at, account_ids=chunk):
-            grouped.setdefault(flag.account_id, []).append(flag)
-    return grouped
+class AccountView(Protocol):
+    """Where a check reads accounts and flags: the database, or the suppression index in memory."""
+
+    def accounts(self, account_ids: Sequence[str]) -> dict[str, KnownAccount]:
+        """The known accounts among these ids."""
+
+    def accounts_by_phone(self, phones: Sequence[str]) -> dict[str, list[KnownAccount]]:
+        """The accounts behind each of these phones."""
+
+    def flags(self, account_ids: Iterable[str], *, at: datetime) -> dict[str, list[ActiveFlag]]:
+        """The flags in force at `at` of these accounts, by account."""
 
 
-def suppression_check(session: Session, *, account_ids: Sequence[str], phones: Sequence[str], at: datetime,
+class DatabaseView:
+    """The check's reads as queries, one per chunk of ids (never one per id)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def accounts(self, account_ids: Sequence[str]) -> dict[str, KnownAccount]:
+        """The known accounts among these ids."""
+        return {account.account_id: account for account in known_accounts(self.session, Account.account_id,
+                                                                           account_ids)}
+
+    def accounts_by_phone(self, phones: Sequence[str]) -> dict[str, list[KnownAccount]]:
+        """The accounts behind each of these phones."""
+        by_phone: dict[str, list[KnownAccount]] = {}
+        for account in known_accounts(self.session, Account.phone, phones):
+            by_phone.setdefault(account.phone, []).append(account)
+        return by_phone
+
+    def flags(self, account_ids: Iterable[str], *, at: datetime) -> dict[str, list[ActiveFlag]]:
+        """The flags in force at `at` of these accounts, by account."""
+        grouped: dict[str, list[ActiveFlag]] = {}
+        for chunk in chunks(sorted(set(account_ids))):
+            for flag in active_at(self.session, at, account_ids=chunk):
+                grouped.setdefault(flag.account_id, []).append(flag)
+        return grouped
+
+
+def suppression_check(view: AccountView, *, account_ids: Sequence[str], phones: Sequence[str], at: datetime,
                       purpose: Purpose, calling: CallingSettings) -> Iterator[dict]:
     """A result per asked id, in the order asked, then one per account behind each asked phone."""
-    by_id = {account.account_id: account for account in known_accounts(session, Account.account_id, account_ids)}
-    by_phone: dict[str, list[KnownAccount]] = {}
-    for account in known_accounts(session, Account.phone, phones) if phones else ():
-        by_phone.setdefault(account.phone, []).append(account)
-    flags = flags_by_account(session, [*by_id, *(a.account_id for found in by_phone.values() for a in found)], at=at)
+    by_id = view.accounts(account_ids)
+    by_phone = view.accounts_by_phone(phones) if phones else {}
+    flags = view.flags([*by_id, *(a.account_id for found in by_phone.values() for a in found)], at=at)
+    threshold = THRESHOLDS[purpose]
+    # A bulk check asks about the same few zones over and over: each zone's clock is read once.
+    clocks: dict[str | None, tuple[str | None, bool | None]] = {}
 
-    def result(account: KnownAccount | None, *, account_id: str | None, asked_phone: str | None) -> dict:
-        return check_result(account, flags.get(account.account_id, []) if account else [], asked_phone=asked_phone,
-                            account_id=account_id, purpose=purpose, at=at, calling=calling)
+    def result(account: KnownAccount) -> dict:
+        zone = account.timezone
+        clock = clocks[zone] if zone in clocks else clocks.setdefault(zone, customer_clock(at, zone, calling))
+        return check_result(account, flags.get(account.account_id, ()), threshold, clock, calling)
 
     for account_id in account_ids:
-        yield result(by_id.get(account_id), account_id=account_id, asked_phone=None)
+        account = by_id.get(account_id)
+        yield result(account) if account else unknown_result(account_id, None, calling)
     for phone in phones:
         for account in by_phone.get(phone) or [None]:
-            yield result(account, account_id=account.account_id if account else None, asked_phone=phone)
+            yield result(account) if account else unknown_result(None, phone, calling)
 
 
 @dataclass(frozen=True)

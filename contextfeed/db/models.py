@@ -201,7 +201,8 @@ class Account(Base):
     """A customer account: what it told us about its whereabouts, and where we placed it."""
 
     __tablename__ = "accounts"
-    __table_args__ = (Index("ix_accounts_point", "loc_lat", "loc_lon"),)
+    # updated_at: the suppression index reads the accounts edited since it last looked.
+    __table_args__ = (Index("ix_accounts_point", "loc_lat", "loc_lon"), Index("ix_accounts_updated_at", "updated_at"))
 
     account_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     name: Mapped[str] = mapped_column(Text, default="")

@@ -130,9 +130,9 @@ def test_100000_ids_are_answered_quickly_with_a_query_per_chunk_not_per_id(world
     assert response.status_code == 200 and len(results) == 100_000
     assert results[0]["suppress"] is True and results[1]["suppress"] is False
     assert results[-1]["status"] == "unknown_account"
-    # Accounts are looked up in chunks of 10,000 ids; flags are read for the known ones only, also in chunks.
-    assert len([sql for sql in statements if "FROM accounts" in sql]) == 10
-    assert len([sql for sql in statements if "FROM flags" in sql]) == 1
+    # Ids the index does not hold are looked up in chunks of 10,000 (plus, at most, the index's own first read).
+    assert len([sql for sql in statements if "FROM accounts" in sql]) <= 11
+    assert len([sql for sql in statements if "FROM flags" in sql]) <= 1
     assert elapsed < 10, f"{elapsed:.1f} s"
 
 

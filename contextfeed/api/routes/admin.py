@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy import select
 
 from contextfeed.api.auth import require
@@ -45,13 +45,15 @@ def post_key(body: KeyRequest, app: AppDep) -> dict:
 
 
 @router.delete("/v1/keys/{key_id}", response_model=KeyOut, responses=documented(404))
-def delete_key(key_id: IdPath, app: AppDep) -> dict:
-    """Revoke a key: it stops working at once."""
+def delete_key(key_id: IdPath, app: AppDep, request: Request) -> dict:
+    """Revoke a key: it stops working at once here (in other processes within KEY_RECHECK)."""
     with app.database.write() as session:
         try:
-            return key_json(revoke_key(session, key_id, now=app.clock.now()))
+            revoked = key_json(revoke_key(session, key_id, now=app.clock.now()))
         except LookupError as error:
             raise ApiError(404, str(error)) from None
+    request.app.state.verified_keys.forget(key_id)
+    return revoked
 
 
 @router.get("/v1/webhooks", response_model=WebhookList, responses=documented())

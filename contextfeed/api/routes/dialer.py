@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from contextfeed.api.auth import require
 from contextfeed.api.deps import AppDep, ReadSession, instant
 from contextfeed.api.errors import OrjsonResponse, documented
 from contextfeed.api.feed import MAX_PAGE, changes_after
 from contextfeed.api.schemas import MAX_ID, ChangePage, CheckResponse, ExportList, Instant, SuppressionCheck
-from contextfeed.api.suppression import export_csv, export_entries, list_time, suppression_check
+from contextfeed.api.suppression import DatabaseView, export_csv, export_entries, list_time, suppression_check
+from contextfeed.api.suppression_index import SuppressionIndex
+from contextfeed.bootstrap import App
 from contextfeed.config import Level
 from contextfeed.flags.query import iso
 
@@ -19,23 +22,41 @@ router = APIRouter(tags=["dialer"], dependencies=[Depends(require("dialer"))])
 
 
 @router.post("/v1/suppression/check", response_model=CheckResponse, responses=documented(413))
-def check(body: SuppressionCheck, app: AppDep, session: ReadSession) -> Response:
+async def check(body: SuppressionCheck, app: AppDep, request: Request) -> Response:
     """May these accounts be called now? Per id: suppress, level, reasons, until, calling hours, local time."""
-    results = suppression_check(session, account_ids=body.account_ids, phones=body.phones,
-                                at=instant(app, body.at), purpose=body.purpose, calling=app.settings.calling)
-    return OrjsonResponse({"results": list(results)})
+    # One worker thread per check, whatever its size: the index's refresh may read the database.
+    results = await run_in_threadpool(check_results, app, request.app.state.suppression_index, body)
+    return OrjsonResponse({"results": results})
+
+
+def check_results(app: App, index: SuppressionIndex, body: SuppressionCheck) -> list[dict]:
+    """The check's results: from the index, fresh from the change log, unless it asks about an earlier time."""
+    at = instant(app, body.at)
+    index.refresh()
+    asked = {"account_ids": body.account_ids, "phones": body.phones, "at": at, "purpose": body.purpose,
+             "calling": app.settings.calling}
+    if index.covers(at):
+        return list(suppression_check(index.view(), **asked))
+    with app.database.read() as session:
+        return list(suppression_check(DatabaseView(session), **asked))
 
 
 @router.get("/v1/flags/changes", response_model=ChangePage, responses=documented())
-def changes(
-    session: ReadSession,
+async def changes(
+    app: AppDep,
     after: Annotated[int, Query(ge=0, le=MAX_ID, description="the last cursor you processed (0: from the start)")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1000,
 ) -> Response:
     """Flag changes after a cursor, in cursor order; poll with `after=next_cursor` to miss and repeat nothing."""
-    page = changes_after(session, after, limit=limit)
+    page = await run_in_threadpool(read_changes, app, after, limit)
     return OrjsonResponse({"changes": page, "next_cursor": page[-1]["cursor"] if page else after,
                            "has_more": len(page) == limit})
+
+
+def read_changes(app: App, after: int, limit: int) -> list[dict]:
+    """A page of the change feed, read in one worker thread (a session per page)."""
+    with app.database.read() as session:
+        return changes_after(session, after, limit=limit)
 
 
 @router.get("/v1/suppression/export", response_model=ExportList, responses=documented() | {
