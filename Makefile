@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test migrate install bench demo clean
+.PHONY: run test migrate install bench bench-postgres demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,25 @@ test: migrate
 	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
+# All benchmarks at full size on SQLite; the table also goes to bench/results/latest.md.
 bench: migrate
 	$(BIN)/python -m bench
+
+# The API benchmarks (check, load, feed, memory) at full size on PostgreSQL; the table also goes to
+# bench/results/latest-postgres.md. By default on a throwaway cluster (tests/support/pg_cluster.sh, as CI),
+# so the 1M accounts are imported anew each time; BENCH_DATABASE_URL=postgresql+psycopg://... uses that
+# server instead, where the imported world is kept and reused by the next run. BENCH_ARGS adds arguments
+# of `python -m bench` (--only check,feed; --scale 0.01).
+bench-postgres: migrate
+	@set -e; url="$(BENCH_DATABASE_URL)"; \
+	if [ -z "$$url" ]; then \
+		cluster=$$(mktemp -d /tmp/contextfeed-bench-pg.XXXXXX); \
+		trap 'tests/support/pg_cluster.sh stop "$$cluster"' EXIT; \
+		port=$$($(BIN)/python -c 'from bench.common import free_port; print(free_port())'); \
+		url=$$(tests/support/pg_cluster.sh start "$$cluster" "$$port"); \
+		echo "throwaway PostgreSQL cluster for this run: $$url"; \
+	fi; \
+	$(BIN)/python -m bench --database-url "$$url" $(BENCH_ARGS)
 
 # The service on the bundled Boston 2013 scenario under a replay clock (its own database under data/replay/).
 demo: migrate

@@ -1,6 +1,6 @@
 """Benchmark: `POST /v1/suppression/check` with 100,000 account ids against 1.0 s (median of 5).
 
-    python -m bench.bench_check [--scale 1.0] [--cache bench/results/cache] [--seed 7]
+    python -m bench.bench_check [--scale 1.0] [--cache bench/results/cache] [--seed 7] [--database-url URL]
 
 A real `contextfeed serve` on 127.0.0.1 over the 1M accounts with a metro
 alert and a FEMA declaration in force; the time is the client's, from
@@ -23,7 +23,7 @@ TARGET_S = 1.0
 
 def main(argv: list[str] | None = None) -> int:
     """Check the ids five times and report the median against the target (scaled to the number of ids)."""
-    args, world = World.parse(__doc__, argv)
+    args, world = World.parse(__doc__, argv, postgres=True)
     ids = world.sample_ids(scaled(args, FULL_IDS, least=50))
     body = orjson.dumps({"account_ids": ids})
     with served_client(world.served_env("check")) as (_service, client):

@@ -1,6 +1,6 @@
 """Benchmark: read 100,000 changes from `GET /v1/flags/changes` in pages, against 50,000 changes/s.
 
-    python -m bench.bench_feed [--scale 1.0] [--cache bench/results/cache] [--seed 7]
+    python -m bench.bench_feed [--scale 1.0] [--cache bench/results/cache] [--seed 7] [--database-url URL]
 
 A dialer syncing from cursor 0 of a real `contextfeed serve` on 127.0.0.1,
 page after page of the default size (then of the largest), parsing each page as it goes.
@@ -39,7 +39,7 @@ def sync(client: httpx.Client, wanted: int, *, page: int) -> tuple[int, float]:
 
 def main(argv: list[str] | None = None) -> int:
     """Read the feed from the start and report changes per second against the target."""
-    args, world = World.parse(__doc__, argv)
+    args, world = World.parse(__doc__, argv, postgres=True)
     wanted = scaled(args, FULL_CHANGES, least=PAGE)
     with served_client(world.served_env("feed")) as (_service, client):
         read, seconds = sync(client, wanted, page=PAGE)

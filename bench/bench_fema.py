@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 
-from bench.common import Row, report
+from bench.common import Row, report, sqlite_url
 from bench.world import World, fema_declaration
 from contextfeed.clock import SystemClock
 
@@ -21,7 +21,7 @@ TARGET_S = 5.0
 def main(argv: list[str] | None = None) -> int:
     """Ingest the declaration and report the wall time against the target."""
     args, world = World.parse(__doc__, argv)
-    declaration = fema_declaration(world.accounts_database(), world.gazetteer,
+    declaration = fema_declaration(sqlite_url(world.accounts_database()), world.gazetteer,
                                    declared=SystemClock().now() - timedelta(days=1))
     seconds, changes = world.timed_ingest("fema", declaration, kind="fema")
     return report([Row(f"FEMA declaration of 40 counties, {world.accounts:,} accounts: ingest to flags written",

@@ -1,6 +1,6 @@
 """Benchmark: single-account suppression checks at 500 requests/s over 64 connections, against p99 <= 20 ms.
 
-    python -m bench.bench_load [--scale 1.0] [--cache bench/results/cache] [--seed 7]
+    python -m bench.bench_load [--scale 1.0] [--cache bench/results/cache] [--seed 7] [--database-url URL]
 
 64 keep-alive connections to a real `contextfeed serve` on 127.0.0.1 send
 one `POST /v1/suppression/check` per request at a constant rate, as wrk2
@@ -87,7 +87,7 @@ async def load(service: Service, bodies: list[bytes], *, seconds: float,
 
 def main(argv: list[str] | None = None) -> int:
     """Warm up, hold the rate, then find the capacity; report p99 latency against the target."""
-    args, world = World.parse(__doc__, argv)
+    args, world = World.parse(__doc__, argv, postgres=True)
     seconds = max(0.5, FULL_SECONDS * args.scale)
     ids = world.sample_ids(10_000)
     bodies = [orjson.dumps({"account_ids": [account_id]}) for account_id in ids]

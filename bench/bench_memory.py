@@ -1,6 +1,6 @@
 """Benchmark: resident memory of `contextfeed serve` with 1M accounts, after real work, against 1.5 GB.
 
-    python -m bench.bench_memory [--scale 1.0] [--cache bench/results/cache] [--seed 7]
+    python -m bench.bench_memory [--scale 1.0] [--cache bench/results/cache] [--seed 7] [--database-url URL]
 
 Serves the flagged 1M-account database on 127.0.0.1, answers a 100,000-id
 bulk check, a thousand single checks and ten pages of the change feed, then
@@ -24,7 +24,7 @@ TARGET_GB = 1.5
 
 def main(argv: list[str] | None = None) -> int:
     """Serve, do the work, and report the resident memory against the target."""
-    args, world = World.parse(__doc__, argv)
+    args, world = World.parse(__doc__, argv, postgres=True)
     ids = world.sample_ids(BULK_IDS)
     with served_client(world.served_env("memory")) as (service, client):
         post_check(client, orjson.dumps({"account_ids": ids}))

@@ -16,16 +16,18 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import httpx
+from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 CONFIG = REPO / "config" / "contextfeed.toml"
 FULL_ACCOUNTS = 1_000_000
 SERVER_START_TIMEOUT_S = 120
+POSTGRES_LABEL = "PostgreSQL: "
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,12 @@ def table(rows: Sequence[Row]) -> str:
 
 
 def report(rows: Sequence[Row], args: argparse.Namespace) -> int:
-    """Print the rows as a table and append them to `--rows` (JSON lines) when given; 0 always."""
+    """Print the rows as a table and append them to `--rows` (JSON lines) when given; 0 always.
+
+    Rows measured on PostgreSQL (`--database-url`) say so, so they never pass for the SQLite figures.
+    """
+    if args.database_url:
+        rows = [replace(row, what=f"{POSTGRES_LABEL}{row.what}") for row in rows]
     print(table(rows), flush=True)
     if args.rows:
         with args.rows.open("a", encoding="utf-8") as out:
@@ -84,9 +91,23 @@ def read_rows(path: Path) -> list[Row]:
     return [Row(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def parser(doc: str) -> argparse.ArgumentParser:
-    """The arguments every benchmark takes: size, where its cached data lives, the seed, where to append rows."""
+def postgres_url(value: str) -> str:
+    """`--database-url`'s value, refused unless it is a PostgreSQL URL."""
+    if make_url(value).get_backend_name() != "postgresql":
+        raise argparse.ArgumentTypeError(f"not a PostgreSQL URL: {value}")
+    return value
+
+
+def parser(doc: str, *, postgres: bool = False) -> argparse.ArgumentParser:
+    """Every benchmark's arguments (size, cached data, seed, rows file), and `--database-url` for those that take it."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    if postgres:
+        parser.add_argument("--database-url", type=postgres_url,
+                            help="run on this PostgreSQL server instead of SQLite: the SQLAlchemy URL of any database "
+                                 "there (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres); the benchmark "
+                                 "databases are created on it and kept between runs")
+    else:
+        parser.set_defaults(database_url=None)
     parser.add_argument("--scale", type=float, default=1.0,
                         help="fraction of the full size (1.0: 1,000,000 accounts); small values for a smoke run")
     parser.add_argument("--cache", type=Path, default=RESULTS / "cache",
@@ -122,11 +143,16 @@ def contextfeed_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "contextfeed"]
 
 
-def environment(database: Path, data_dir: Path) -> dict[str, str]:
-    """This process's environment with contextfeed pointed at `database` and `data_dir` and the repository config."""
+def sqlite_url(database: Path) -> str:
+    """The SQLAlchemy URL of a SQLite file."""
+    return f"sqlite:///{database}"
+
+
+def environment(database_url: str, data_dir: Path) -> dict[str, str]:
+    """This process's environment with contextfeed on `database_url`, `data_dir` and the repository config."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("CONTEXTFEED_")}
     env.update(CONTEXTFEED_CONFIG=str(CONFIG), CONTEXTFEED_DATA_DIR=str(data_dir),
-               CONTEXTFEED_DATABASE_URL=f"sqlite:///{database}")
+               CONTEXTFEED_DATABASE_URL=database_url)
     return env
 
 

@@ -10,6 +10,10 @@ accounts, a FEMA declaration of 40 counties, and a news wire.
 
 Databases are built through the CLI (`db upgrade`, `accounts import`,
 `ingest`) and kept in the cache keyed on the code and data that shape them.
+Given a PostgreSQL server (`--database-url`), the benchmarks that serve the
+API build the same databases there, named after the same keys, keep them on
+the server between runs and give each benchmark its own copy
+(`CREATE DATABASE ... TEMPLATE`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import json
 import math
 import random
 import shutil
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,8 +35,21 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 import shapely
+from sqlalchemy import TextClause, bindparam, create_engine, text
+from sqlalchemy.pool import NullPool
 
-from bench.common import FULL_ACCOUNTS, REPO, contextfeed, environment, parser, say, scaled, timed_contextfeed
+from bench.common import (
+    FULL_ACCOUNTS,
+    REPO,
+    contextfeed,
+    environment,
+    parser,
+    say,
+    scaled,
+    sqlite_url,
+    timed_contextfeed,
+)
+from bench.postgres import PREFIX, PostgresServer
 from contextfeed.accounts.csvfile import COLUMNS
 from contextfeed.clock import SystemClock
 from contextfeed.geo.gazetteer import Gazetteer
@@ -189,12 +205,17 @@ class World:
     cache: Path
     accounts: int
     seed: int
+    # Where the served databases live instead of SQLite files, when the benchmark runs on PostgreSQL.
+    server: PostgresServer | None = None
 
     @classmethod
-    def parse(cls, doc: str, argv: list[str] | None) -> tuple[argparse.Namespace, World]:
-        """A benchmark's arguments (`bench.common.parser`) and the world its --scale, --cache and --seed ask for."""
-        args = parser(doc).parse_args(argv)
-        return args, cls(cache=args.cache, accounts=scaled(args, FULL_ACCOUNTS, least=500), seed=args.seed)
+    def parse(cls, doc: str, argv: list[str] | None, *,
+              postgres: bool = False) -> tuple[argparse.Namespace, World]:
+        """A benchmark's arguments (`bench.common.parser`) and its world; `postgres`: it can serve from PostgreSQL."""
+        args = parser(doc, postgres=postgres).parse_args(argv)
+        server = PostgresServer(args.database_url) if args.database_url else None
+        return args, cls(cache=args.cache, accounts=scaled(args, FULL_ACCOUNTS, least=500), seed=args.seed,
+                         server=server)
 
     def sample_ids(self, count: int) -> list[str]:
         """`count` account ids drawn at random from the accounts, one in a thousand unknown to contextfeed."""
@@ -208,9 +229,13 @@ class World:
         return self.cache / "data"
 
     def env(self, database: Path) -> dict[str, str]:
+        """The CLI's environment for a SQLite database of this world."""
+        return self.url_env(sqlite_url(database))
+
+    def url_env(self, database_url: str) -> dict[str, str]:
         """The CLI's environment for a database of this world, its gazetteer index built (outside any timing)."""
         self.gazetteer  # loading it builds the index when the data or its builder changed
-        return environment(database, self.data_dir)
+        return environment(database_url, self.data_dir)
 
     def work(self, name: str) -> Path:
         """A path for a scratch database (any old one removed)."""
@@ -287,41 +312,92 @@ class World:
         return seconds, json.loads(result.stdout)["flag_changes"]
 
     def served_env(self, name: str) -> dict[str, str]:
-        """The CLI's environment on a scratch copy of the flagged database: what a benchmark serves."""
+        """The CLI's environment on a scratch copy of the flagged database (SQLite or PostgreSQL): what is served."""
+        if self.server:
+            return self.url_env(self.server.database_url(self.postgres_copy(self.postgres_flagged(), name)))
         return self.env(self.upgraded_copy(self.flagged_database(), name))
+
+    def flagged_database_path(self) -> Path:
+        """Where the flagged database is cached."""
+        key = source_key(*ACCOUNT_SOURCES, *EVENT_SOURCES)
+        return self.cache / f"flagged-{self.accounts}-seed{self.seed}-{key}.db"
 
     def flagged_database(self) -> Path:
         """The accounts database after a metro-area CAP alert, its Update and a FEMA declaration: what is served."""
-        key = source_key(*ACCOUNT_SOURCES, *EVENT_SOURCES)
-        path = self.cache / f"flagged-{self.accounts}-seed{self.seed}-{key}.db"
+        path = self.flagged_database_path()
         if path.exists() and time.time() - path.stat().st_mtime < EVENTS_FRESH_FOR.total_seconds():
             return path
         database = self.scratch_copy("flagged-build")
-        now = SystemClock().now()
-        env = self.env(database)
-        say("ingesting a metro-area alert, its update and a FEMA declaration")
-        polygon = metro_polygon(database)
-        documents = {
-            "cap": cap_alert(polygon, sent=now - timedelta(minutes=30)),
-            "fema": fema_declaration(database, self.gazetteer, declared=now - timedelta(days=1)),
-        }
-        documents["cap-update"] = cap_alert(shifted(polygon, east_km=8), sent=now - timedelta(minutes=10),
-                                            updates=now - timedelta(minutes=30))
-        for name, document in documents.items():
-            document_path = self.cache / "work" / f"{name}.document"
-            document_path.write_bytes(document)
-            contextfeed("ingest", document_path, "--kind", name.split("-")[0], "--source", f"bench-{name}", env=env)
+        self.ingest_events(sqlite_url(database))
         self.keep(database, path)
         return path
 
+    def ingest_events(self, database_url: str) -> None:
+        """Ingest a metro-area CAP alert, its Update and a FEMA declaration into a copy of the accounts database."""
+        now = SystemClock().now()
+        env = self.url_env(database_url)
+        say("ingesting a metro-area alert, its update and a FEMA declaration")
+        polygon = metro_polygon(database_url)
+        documents = {
+            "cap": cap_alert(polygon, sent=now - timedelta(minutes=30)),
+            "fema": fema_declaration(database_url, self.gazetteer, declared=now - timedelta(days=1)),
+        }
+        documents["cap-update"] = cap_alert(shifted(polygon, east_km=8), sent=now - timedelta(minutes=10),
+                                            updates=now - timedelta(minutes=30))
+        folder = self.cache / "work"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, document in documents.items():
+            document_path = folder / f"{name}.document"
+            document_path.write_bytes(document)
+            contextfeed("ingest", document_path, "--kind", name.split("-")[0], "--source", f"bench-{name}", env=env)
 
-def located_points(database: Path) -> tuple[np.ndarray, np.ndarray, int]:
+    def postgres_copy(self, source: str | None, name: str) -> str:
+        """A scratch database on the PostgreSQL server (a copy of `source`, or empty) at the latest schema; its name."""
+        # The size in the name keeps a smoke run from replacing a full-size run's copy on a shared server.
+        database = f"{PREFIX}work-{name}-{self.accounts}"
+        self.server.create(database, template=source)
+        contextfeed("db", "upgrade", env=self.url_env(self.server.database_url(database)))
+        return database
+
+    def postgres_accounts(self) -> str:
+        """`accounts_database` on the PostgreSQL server: its name there, built through the CLI when missing."""
+        name = PREFIX + self.accounts_database_path().stem
+        if self.server.built_at(name) is None:
+            csv_path = self.accounts_csv()
+            say(f"importing {self.accounts:,} accounts into {name} on PostgreSQL")
+            database = self.postgres_copy(None, "accounts-build")
+            contextfeed("accounts", "import", csv_path, env=self.url_env(self.server.database_url(database)))
+            self.server.keep(database, name)
+        return name
+
+    def postgres_flagged(self) -> str:
+        """`flagged_database` on the PostgreSQL server: its name there, built anew when missing or stale."""
+        name = PREFIX + self.flagged_database_path().stem
+        built = self.server.built_at(name)
+        if built and SystemClock().now() - built < EVENTS_FRESH_FOR:
+            return name
+        database = self.postgres_copy(self.postgres_accounts(), "flagged-build")
+        self.ingest_events(self.server.database_url(database))
+        self.server.keep(database, name)
+        return name
+
+
+def query(database_url: str, statement: TextClause, **parameters: object) -> list[tuple]:
+    """The rows of one read-only query on the database at `database_url` (SQLite or PostgreSQL)."""
+    engine = create_engine(database_url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(statement, parameters)]
+    finally:
+        engine.dispose()
+
+
+def located_points(database_url: str) -> tuple[np.ndarray, np.ndarray, int]:
     """Latitudes and longitudes of the accounts a shape can reach (by their point), and the number of accounts."""
-    with sqlite3.connect(database) as connection:
-        rows = connection.execute(
-            f"SELECT loc_lat, loc_lon FROM accounts WHERE loc_lat IS NOT NULL AND loc_precision IN "
-            f"({','.join('?' * len(POINT_PRECISIONS))})", POINT_PRECISIONS).fetchall()
-        total = connection.execute("SELECT count(*) FROM accounts").fetchone()[0]
+    located = text("SELECT loc_lat, loc_lon FROM accounts WHERE loc_lat IS NOT NULL AND loc_precision IN :precisions")
+    rows = query(database_url, located.bindparams(bindparam("precisions", expanding=True)),
+                 precisions=POINT_PRECISIONS)
+    total = query(database_url, text("SELECT count(*) FROM accounts"))[0][0]
     points = np.array(rows, dtype=float).reshape(-1, 2)
     return points[:, 0], points[:, 1], total
 
@@ -338,9 +414,9 @@ def metro_ring(radius_km: float) -> list[tuple[float, float]]:
     return ring + ring[:1]
 
 
-def metro_polygon(database: Path) -> list[tuple[float, float]]:
+def metro_polygon(database_url: str) -> list[tuple[float, float]]:
     """The metro-area ring that holds METRO_SHARE of the database's accounts, found by bisecting its size."""
-    lats, lons, total = located_points(database)
+    lats, lons, total = located_points(database_url)
     wanted = total * METRO_SHARE
     low, high = 1.0, 2000.0
     for _ in range(40):
@@ -403,21 +479,19 @@ def cap_alert(ring: list[tuple[float, float]], *, sent: datetime, updates: datet
 """.encode()
 
 
-def declared_counties(database: Path, count: int) -> list[str]:
+def declared_counties(database_url: str, count: int) -> list[str]:
     """The `count` Texas counties with accounts nearest the declaration's centre, by their accounts' mean point."""
-    with sqlite3.connect(database) as connection:
-        rows = connection.execute(
-            "SELECT loc_county_fips, avg(loc_lat), avg(loc_lon) FROM accounts "
-            "WHERE loc_county_fips LIKE '48%' AND loc_lat IS NOT NULL GROUP BY loc_county_fips").fetchall()
+    rows = query(database_url, text("SELECT loc_county_fips, avg(loc_lat), avg(loc_lon) FROM accounts WHERE "
+                                    "loc_county_fips LIKE '48%' AND loc_lat IS NOT NULL GROUP BY loc_county_fips"))
     lat0, lon0 = DECLARATION_CENTRE
     rows.sort(key=lambda row: (row[1] - lat0) ** 2 + ((row[2] - lon0) * math.cos(math.radians(lat0))) ** 2)
     return [row[0] for row in rows[:count]]
 
 
-def fema_declaration(database: Path, gazetteer: Gazetteer, *, declared: datetime) -> bytes:
+def fema_declaration(database_url: str, gazetteer: Gazetteer, *, declared: datetime) -> bytes:
     """An OpenFEMA response: one major-disaster declaration of the 40 counties around Houston."""
     rows = []
-    for fips in declared_counties(database, DECLARATION_COUNTIES):
+    for fips in declared_counties(database_url, DECLARATION_COUNTIES):
         county = gazetteer.county(fips)
         rows.append({
             "femaDeclarationString": "DR-4999-TX", "disasterNumber": 4999, "state": "TX", "declarationType": "DR",

@@ -1,12 +1,15 @@
 """Every benchmark runs end to end on a small world and prints its rows; timings are never asserted.
 
-The full-size figures come from `make bench`; these runs only keep the scripts
-from rotting as the code they drive changes.
+The full-size figures come from `make bench` (and `make bench-postgres`); these
+runs only keep the scripts from rotting as the code they drive changes. The
+PostgreSQL run needs the server the suite's PostgreSQL pass uses.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,8 @@ import pytest
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
+# Set by .ci/run for the suite's PostgreSQL pass (see tests/conftest.py).
+POSTGRES = os.environ.get("CONTEXTFEED_TEST_POSTGRES_URL")
 # 500 accounts, 50 ids, 20 news entries, a second of load.
 SMALL = ("--scale", "0.0005")
 ROWS = {
@@ -63,3 +68,28 @@ def test_make_bench_gathers_every_row_into_one_table(cache: Path, run) -> None:
     table = output[output.rindex("| what | measured | target | result |"):]
     assert ROWS["locate"][0] in table and ROWS["fema"][0] in table
     assert table.count("\n|") == 3
+
+
+@pytest.fixture
+def postgres_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The suite's PostgreSQL server; the databases the benchmarks create on it are dropped afterwards."""
+    if not POSTGRES:
+        pytest.skip("needs a PostgreSQL server in CONTEXTFEED_TEST_POSTGRES_URL")
+    # bench/ is importable once the repository root is on the path, as `run` does for the benchmarks.
+    monkeypatch.syspath_prepend(str(REPO))
+    from bench.postgres import PostgresServer
+
+    server = PostgresServer(POSTGRES)
+    before = server.names()
+    yield POSTGRES
+    for name in server.names() - before:
+        server.drop(name)
+
+
+def test_the_api_benchmarks_run_on_postgresql_and_say_so(cache: Path, run, postgres_server: str) -> None:
+    output = run("bench.__main__", *SMALL, "--cache", str(cache), "--database-url", postgres_server)
+    table = output[output.rindex("| what | measured | target | result |"):]
+    for name in ("check", "load", "feed", "memory"):
+        for row in ROWS[name]:
+            assert row.replace("| ", "| PostgreSQL: ", 1) in table
+    assert "Not run (SQLite only; `make bench` runs them): locate, import, cold_start, cap, fema, news." in table
