@@ -66,15 +66,18 @@ class SuppressionIndex:
         # The common case, nothing new, takes one indexed read and no lock: concurrent checks do not queue.
         if not self.behind():
             return
-        with self.lock, self.database.read() as session:
+        with self.lock:
             now = self.clock.now()
-            if self.horizon is None or now - self.horizon > REBUILD_EVERY or now < self.horizon:
-                self.build(session, now)
+            if self.horizon is None or not self.horizon <= now < self.horizon + REBUILD_EVERY:
+                self.build(now)
                 return
-            if latest_cursor(session) > self.cursor:
-                self.reload(session, self.changed_accounts(session))
+            changed, newest = self.changed_accounts()
+            if changed:
+                self.reload(changed)
+                # Only now: a check that sees this cursor is answered without waiting for the lock.
+                self.cursor = newest
             if time.monotonic() - self.accounts_read > ACCOUNTS_EVERY:
-                self.read_accounts(session, now)
+                self.read_accounts(now)
 
     def behind(self) -> bool:
         """True when the index is unbuilt, old, or the database has changes or edits it has not read."""
@@ -96,43 +99,48 @@ class SuppressionIndex:
         finally:
             connection.close()
 
-    def build(self, session: Session, now: datetime) -> None:
+    def build(self, now: datetime) -> None:
         """Read everything: the change log's end first, so no change made while reading is skipped."""
-        lock_change_log(session)
-        self.cursor = latest_cursor(session)
+        # Each read of the log is its own short transaction: on PostgreSQL it holds writers back.
+        with self.database.read() as session:
+            lock_change_log(session)
+            cursor = latest_cursor(session)
         # Built aside and swapped in whole: checks running meanwhile read the previous index. Rows are read
         # through the connection: the session's ORM layer costs five times more per row, for a million accounts.
         accounts: dict[str, KnownAccount] = {}
-        remember(session.connection().execute(select(*ACCOUNT_COLUMNS)), accounts)
-        self.accounts, self.stored = accounts, grouped(load_flags(session, ending_after=now))
+        with self.database.read() as session:
+            remember(session.connection().execute(select(*ACCOUNT_COLUMNS)), accounts)
+            stored = grouped(load_flags(session, ending_after=now))
+        self.accounts, self.stored, self.cursor = accounts, stored, cursor
         self.accounts_read, self.accounts_read_at, self.horizon = time.monotonic(), now, now
 
-    def changed_accounts(self, session: Session) -> set[str]:
-        """The accounts the change log names after our cursor; moves the cursor to its end."""
-        lock_change_log(session)
-        rows = session.execute(select(FlagChange.account_id, FlagChange.cursor).where(FlagChange.cursor > self.cursor)
-                               .order_by(FlagChange.cursor)).all()
-        if rows:
-            self.cursor = rows[-1].cursor
-        return {row.account_id for row in rows}
+    def changed_accounts(self) -> tuple[set[str], int]:
+        """The accounts the change log names after our cursor, and the newest cursor among them."""
+        with self.database.read() as session:
+            lock_change_log(session)
+            rows = session.execute(select(FlagChange.account_id, FlagChange.cursor)
+                                   .where(FlagChange.cursor > self.cursor).order_by(FlagChange.cursor)).all()
+        return {row.account_id for row in rows}, rows[-1].cursor if rows else self.cursor
 
-    def reload(self, session: Session, account_ids: Collection[str]) -> None:
+    def reload(self, account_ids: Collection[str]) -> None:
         """Read these accounts and their flags again."""
-        for chunk in chunks(sorted(account_ids)):
-            fresh = grouped(load_flags(session, ending_after=self.horizon, account_ids=chunk))
-            # Key by key, never emptied first: a check reading meanwhile sees the old flags or the new ones.
-            for account_id in chunk:
-                if account_id in fresh:
-                    self.stored[account_id] = fresh[account_id]
-                else:
-                    self.stored.pop(account_id, None)
-            remember(session.connection().execute(
-                select(*ACCOUNT_COLUMNS).where(one_of(session, Account.account_id, chunk))), self.accounts)
+        with self.database.read() as session:
+            for chunk in chunks(sorted(account_ids)):
+                fresh = grouped(load_flags(session, ending_after=self.horizon, account_ids=chunk))
+                # Key by key, never emptied first: a check reading meanwhile sees the old flags or the new ones.
+                for account_id in chunk:
+                    if account_id in fresh:
+                        self.stored[account_id] = fresh[account_id]
+                    else:
+                        self.stored.pop(account_id, None)
+                remember(session.connection().execute(
+                    select(*ACCOUNT_COLUMNS).where(one_of(session, Account.account_id, chunk))), self.accounts)
 
-    def read_accounts(self, session: Session, now: datetime) -> None:
+    def read_accounts(self, now: datetime) -> None:
         """Read again the accounts written since (a little before) the last time they were read."""
         query = select(*ACCOUNT_COLUMNS).where(Account.updated_at >= self.accounts_read_at - ACCOUNTS_OVERLAP)
-        remember(session.connection().execute(query), self.accounts)
+        with self.database.read() as session:
+            remember(session.connection().execute(query), self.accounts)
         self.accounts_read, self.accounts_read_at = time.monotonic(), now
 
     def view(self) -> IndexView:
