@@ -5,7 +5,8 @@ import json
 from sqlalchemy import select
 
 from contextfeed.db.engine import Database
-from contextfeed.db.models import FlagChange
+from contextfeed.db.models import Flag, FlagChange
+from contextfeed.flags.engine import consecutive_runs
 from tests.conftest import DATA
 
 BOSTON = DATA / "scenarios" / "boston-2013"
@@ -82,3 +83,22 @@ def test_a_manual_flag_is_active_until_it_expires(cli, migrated):
     (flag,) = json.loads(out)
     assert (flag["level"], flag["source"], flag["actor"]) == ("caution", "manual", "sup1")
     assert cli("flags", "raise", "NOPE", "--level", "info", "--reason", "x", "--actor", "y")[0] == 1
+
+
+def test_each_raise_is_logged_with_the_flag_it_raised_in_the_order_of_their_ids(cli, migrated):
+    cli("accounts", "import", BOSTON / "accounts.csv")
+    cli("ingest", SIP, "--kind", "cap", "--source", "mema")
+    with Database.from_url(migrated).read() as session:
+        raises = [(change.action, change.flag_id, change.account_id, change.event_id, change.origin, change.level,
+                   change.previous_level, change.rule, change.reason, change.actor, change.starts_at, change.expires_at)
+                  for change in session.scalars(select(FlagChange).order_by(FlagChange.cursor))]
+        flags = [("raise", flag.id, flag.account_id, flag.event_id, flag.origin, flag.level, None, flag.rule,
+                  flag.reason, flag.actor, flag.starts_at, flag.expires_at)
+                 for flag in session.scalars(select(Flag).order_by(Flag.id))]
+    assert raises == flags and len(flags) == 6
+
+
+def test_new_flag_ids_are_split_into_runs_of_consecutive_ids():
+    assert list(consecutive_runs([1, 2, 3, 7])) == [(1, 3), (7, 7)]
+    assert list(consecutive_runs([4])) == [(4, 4)]
+    assert list(consecutive_runs([1, 3, 4, 6])) == [(1, 1), (3, 4), (6, 6)]
