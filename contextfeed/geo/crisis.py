@@ -73,6 +73,11 @@ DEFAULT_CRISIS_EXCLUSIONS: Sequence[str] = (
 )
 
 
+# The only characters re.IGNORECASE matches with an ASCII letter that lower() does not turn into it
+# (found by trying every code point): a text with one is scanned without the first-word test.
+_ASCII_CASE_TWINS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
 @dataclass(frozen=True)
 class CrisisMatch:
     """The crisis category a text was put in and the phrases that put it there."""
@@ -90,30 +95,48 @@ def classify_crisis(
     """The first category (in rule order) whose phrases occur in `text`, or None for no crisis."""
     patterns, exclusion = _compile(tuple((category, tuple(phrases)) for category, phrases in rules.items()),
                                    tuple(exclusions))
-    if exclusion is not None:
-        text = exclusion.sub(lambda match: " " * len(match.group()), text)
-    for category, pattern in patterns:
-        found = pattern.findall(text)
+    lowered = None if _ASCII_CASE_TWINS.search(text) else text.lower()
+    if exclusion is not None and exclusion.may_occur(lowered):
+        text = exclusion.pattern.sub(lambda match: " " * len(match.group()), text)
+    for category, phrases in patterns:
+        found = phrases.pattern.findall(text) if phrases.may_occur(lowered) else None
         if found:
             return CrisisMatch(category, tuple(dict.fromkeys(phrase.lower() for phrase in found)))
     return None
 
 
-def _phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str] | None:
-    alternatives = sorted({_phrase_regex(phrase) for phrase in phrases if phrase.strip()}, key=len, reverse=True)
+@dataclass(frozen=True)
+class _Phrases:
+    """A compiled phrase list, and the lower-case first words one of which every match must contain."""
+
+    pattern: re.Pattern[str]
+    # None when a first word is not ASCII: only for ASCII words does lower() agree with re.IGNORECASE.
+    leads: frozenset[str] | None
+
+    def may_occur(self, lowered: str | None) -> bool:
+        """False when no phrase can occur in the text, given it lower-cased (None: test nothing, scan).
+
+        A substring test per first word is a tenth of the cost of the pattern's
+        scan, and most news names no crisis. Blanking out exclusions cannot make
+        a first word appear, so the test holds for the blanked text too.
+        """
+        return lowered is None or self.leads is None or any(lead in lowered for lead in self.leads)
+
+
+def _phrases(phrases: Sequence[str]) -> _Phrases | None:
+    words = [phrase.split() for phrase in phrases if phrase.strip()]
+    alternatives = sorted({r"[\s\-]+".join(map(re.escape, phrase)) for phrase in words}, key=len, reverse=True)
     if not alternatives:
         return None
-    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
-
-
-def _phrase_regex(phrase: str) -> str:
     # "shelter in place" also matches "shelter-in-place" and line-wrapped text.
-    return r"[\s\-]+".join(re.escape(word) for word in phrase.split())
+    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
+    leads = frozenset(phrase[0].lower() for phrase in words)
+    return _Phrases(pattern, leads if all(lead.isascii() for lead in leads) else None)
 
 
 @lru_cache(maxsize=16)
 def _compile(
     rules: tuple[tuple[str, tuple[str, ...]], ...], exclusions: tuple[str, ...]
-) -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str] | None]:
-    patterns = [(category, pattern) for category, phrases in rules if (pattern := _phrase_pattern(phrases))]
-    return patterns, _phrase_pattern(exclusions)
+) -> tuple[list[tuple[str, _Phrases]], _Phrases | None]:
+    patterns = [(category, compiled) for category, phrases in rules if (compiled := _phrases(phrases))]
+    return patterns, _phrases(exclusions)

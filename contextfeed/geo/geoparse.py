@@ -61,6 +61,9 @@ _QUALIFIER_LEAD = re.compile(r",\s*|\s+\(")
 _QUALIFIER_WORDS = re.compile(r"[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,3}")
 _LONG_WORD = re.compile(r"\b[^\W\d_]{4,}\b")
 _SENTENCE_END = frozenset(".!?:;\"“”'‘’(—–-\n")
+_NAME_STARTERS = TITLES | FIRST_NAMES
+_BEFORE_PLACES = PLACE_PRECEDERS | LOCATIVE_PREPOSITIONS
+_AFTER_PLACES = PLACE_FOLLOWERS | HEADLINE_VERBS | PLACE_PRECEDERS | LOCATIVE_PREPOSITIONS
 
 
 @dataclass(frozen=True)
@@ -138,9 +141,10 @@ class Geoparser:
         found: list[tuple[int, int, tuple[NameRef, ...]]] = []
         for last, (length, refs, exact) in self.gazetteer.name_automaton.iter(folded):
             start, end = last - length + 1, last + 1
-            if (start > 0 and folded[start - 1].isalnum()) or (end < len(folded) and folded[end].isalnum()):
-                continue
+            # Capitals first: most of what the automaton reports are names inside lower-case words.
             if not text[start].isupper() or (exact and text[start:end] != exact):
+                continue
+            if (start > 0 and folded[start - 1].isalnum()) or (end < len(folded) and folded[end].isalnum()):
                 continue
             found.append((start, end, refs))
         # Longest match wins ("New York City" over "New York" and "York").
@@ -197,7 +201,7 @@ class Geoparser:
         previous = _word_before(text, span.start)
         following = _word_after(text, span.end)
         surface = text[span.start:span.end]
-        if previous and previous[0].isupper() and previous.rstrip(".").lower() in TITLES | FIRST_NAMES:
+        if previous and previous[0].isupper() and previous.rstrip(".").lower() in _NAME_STARTERS:
             _block(span, f"part of a name ({previous} {surface})", named=True)
             return
         if span.qualified:
@@ -213,14 +217,14 @@ class Geoparser:
             # Kept as a mention, resolved only if the admin1 units the text is about vouch for it.
             span.why = "an ordinary word where capitals prove nothing"
             return
-        if not blind and previous and previous[0].isupper() and previous.lower() not in PLACE_PRECEDERS | LOCATIVE_PREPOSITIONS:
+        if not blind and previous and previous[0].isupper() and previous.lower() not in _BEFORE_PLACES:
             _block(span, f"part of a longer name ({previous} {surface})", named=False)
             return
         if following and following[0].isupper():
             word = following.lower().strip(".'’")
             if word in TEAM_NICKNAMES:
                 _block(span, f"a sports team ({surface} {following})", named=True)
-            elif word not in PLACE_FOLLOWERS | HEADLINE_VERBS | PLACE_PRECEDERS | LOCATIVE_PREPOSITIONS:
+            elif word not in _AFTER_PLACES:
                 _block(span, f"followed by the capitalised {following!r}: likely a person's or organisation's name",
                        named=True)
 

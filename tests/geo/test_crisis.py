@@ -80,3 +80,24 @@ def test_rules_can_be_replaced_by_a_plain_mapping() -> None:
 
 def test_default_rules_are_plain_data() -> None:
     assert all(isinstance(phrase, str) for phrases in DEFAULT_CRISIS_RULES.values() for phrase in phrases)
+
+
+@pytest.mark.parametrize(
+    ("text", "matched"),
+    [
+        # Letters that match an ASCII one only case-insensitively (long s, Kelvin sign, dotless i).
+        ("Residents told to ſhelter in place", ("ſhelter in place",)),
+        ("Town hit by a \u212ailler earthquake", ("earthquake",)),
+        ("Blızzard closes the pass; blizzard warning", ("blızzard", "blizzard")),
+        # Accented text, and a rule phrase that is not ASCII.
+        ("Évacuation à Nice : evacuation ordered", ("evacuation",)),
+    ],
+)
+def test_a_text_is_read_whole_whatever_its_alphabet(text: str, matched: tuple[str, ...]) -> None:
+    match = classify_crisis(text)
+    assert match is not None and match.matched == matched
+
+
+def test_a_rule_phrase_in_another_alphabet_matches_case_insensitively() -> None:
+    rules = {"evacuation": ["évacuation"]}
+    assert classify_crisis("ÉVACUATION à Nice", rules) == CrisisMatch("evacuation", ("évacuation",))
