@@ -13,6 +13,7 @@ so a freshly imported account is never answered "unknown".
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
@@ -113,6 +114,8 @@ class SuppressionIndex:
             stored = grouped(load_flags(session, ending_after=now))
         self.accounts, self.stored, self.cursor = accounts, stored, cursor
         self.accounts_read, self.accounts_read_at, self.horizon = time.monotonic(), now, now
+        # A million long-lived objects: out of the collector's sight, or every full collection walks them all.
+        gc.freeze()
 
     def changed_accounts(self) -> tuple[set[str], int]:
         """The accounts the change log names after our cursor, and the newest cursor among them."""
