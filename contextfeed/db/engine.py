@@ -19,6 +19,10 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # for a connection, or stall outright while the threads that would give theirs back wait for a
 # thread themselves. SQLite connections are cheap; none is ever waited for.
 SQLITE_POOL_SIZE = 48
+# A database server's connections are processes there (PostgreSQL allows 100 by default, for every worker
+# of every host): keep a few per process, and open more only for a burst of threads that all hold sessions.
+SERVER_POOL_SIZE = 8
+SERVER_POOL_OVERFLOW = 32
 # A bulk write (an import of a million accounts) updates index pages all over the table; in SQLite's
 # default 2 MB page cache each of them is read and written again and again.
 BULK_CACHE_KIB = 512 * 1024
@@ -31,7 +35,8 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite files get WAL, foreign keys and a busy timeout, and their folder is created."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, future=True)
+        return create_engine(url, pool_pre_ping=True, future=True, pool_size=SERVER_POOL_SIZE,
+                             max_overflow=SERVER_POOL_OVERFLOW)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, future=True,

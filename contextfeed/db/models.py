@@ -201,8 +201,14 @@ class Account(Base):
     """A customer account: what it told us about its whereabouts, and where we placed it."""
 
     __tablename__ = "accounts"
-    # updated_at: the suppression index reads the accounts edited since it last looked.
-    __table_args__ = (Index("ix_accounts_point", "loc_lat", "loc_lon"), Index("ix_accounts_updated_at", "updated_at"))
+    __table_args__ = (
+        # Covering: an alert's bounding box reads every column the matcher needs from the index alone,
+        # without a lookup of each of its fifty thousand rows.
+        Index("ix_accounts_point", "loc_lat", "loc_lon", "loc_precision", "account_id", "timezone", "loc_city",
+              "loc_postal_code"),
+        # The suppression index reads the accounts edited since it last looked.
+        Index("ix_accounts_updated_at", "updated_at"),
+    )
 
     account_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     name: Mapped[str] = mapped_column(Text, default="")
