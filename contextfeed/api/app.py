@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import threading
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import SQLAlchemyError
 
 from contextfeed.api.auth import VerifiedKeys
 from contextfeed.api.errors import BodyLimit, install_error_handlers
@@ -18,6 +20,8 @@ from contextfeed.web import add_agent_page
 
 if TYPE_CHECKING:
     from contextfeed.replay import Replay
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """Emergency context for call centres: agent briefings and dialer suppression.
 
@@ -36,8 +40,12 @@ def create_api(app: App, *, replay: Replay | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
-        # Built in the background: the first check waits for it (on the index's lock), /healthz does not.
-        threading.Thread(target=index.refresh, name="suppression-index", daemon=True).start()
+        # Built before the first request is taken (a few seconds for a million accounts), so a load
+        # balancer never sends checks to a process that would answer them slowly.
+        try:
+            await run_in_threadpool(index.refresh)
+        except SQLAlchemyError:
+            log.exception("the suppression index could not be built at start; the first check will try again")
         yield
 
     api = FastAPI(title="contextfeed", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)

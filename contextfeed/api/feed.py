@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 
@@ -10,8 +10,9 @@ from sqlalchemy import func, select, text, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
+from contextfeed.api.suppression import DatabaseView, KnownAccount
 from contextfeed.clock import as_utc
-from contextfeed.db.models import Account, FlagChange
+from contextfeed.db.models import FlagChange
 from contextfeed.flags.query import iso
 
 MAX_PAGE = 10_000
@@ -22,12 +23,13 @@ PLAIN = (FlagChange.cursor, FlagChange.account_id, FlagChange.flag_id, FlagChang
 PLAIN_KEYS = tuple(column.key for column in PLAIN)
 # Instants come as the driver gives them (SQLite: text), and each distinct one is turned into the answer's text once.
 INSTANTS = (FlagChange.starts_at, FlagChange.expires_at, FlagChange.recorded_at)
-CHANGE_COLUMNS = (*PLAIN, *(type_coerce(column, NullType()).label(column.key) for column in INSTANTS), Account.phone)
+CHANGE_COLUMNS = (*PLAIN, *(type_coerce(column, NullType()).label(column.key) for column in INSTANTS))
+AccountsById = Callable[[Sequence[str]], Mapping[str, KnownAccount]]
 
 
-def change_json(row: Sequence) -> dict:
+def change_json(row: Sequence, phone: str | None) -> dict:
     """One change (a row of CHANGE_COLUMNS) as dialers read it; `cursor` is its position and its idempotency key."""
-    *plain, starts_at, expires_at, recorded_at, phone = row
+    *plain, starts_at, expires_at, recorded_at = row
     change = dict(zip(PLAIN_KEYS, plain))
     change["phone"] = phone or None
     change["starts_at"] = stored_instant_text(starts_at)
@@ -54,15 +56,20 @@ def lock_change_log(session: Session) -> None:
     # SQLite has a single writer and assigns cursors under its lock, so commit order is cursor order.
 
 
-def changes_after(session: Session, after: int, *, limit: int, through: int | None = None) -> list[dict]:
-    """Up to `limit` changes with a cursor above `after` (and at most `through`), oldest first."""
+def changes_after(session: Session, after: int, *, limit: int, through: int | None = None,
+                  accounts: AccountsById | None = None) -> list[dict]:
+    """Up to `limit` changes with a cursor above `after` (and at most `through`), oldest first.
+
+    Phones come from `accounts` (the API's suppression index), else from the database.
+    """
     lock_change_log(session)
-    query = (select(*CHANGE_COLUMNS).outerjoin(Account, Account.account_id == FlagChange.account_id)
-             .where(FlagChange.cursor > after).order_by(FlagChange.cursor).limit(limit))
+    query = select(*CHANGE_COLUMNS).where(FlagChange.cursor > after).order_by(FlagChange.cursor).limit(limit)
     if through is not None:
         query = query.where(FlagChange.cursor <= through)
     # Through the connection: Core rows skip the session's ORM work per row.
-    return [change_json(row) for row in session.connection().execute(query).all()]
+    rows = session.connection().execute(query).all()
+    known = (accounts or DatabaseView(session).accounts)(list({row.account_id for row in rows}))
+    return [change_json(row, known[row.account_id].phone if row.account_id in known else None) for row in rows]
 
 
 def latest_cursor(session: Session) -> int:

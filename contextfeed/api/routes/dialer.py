@@ -57,19 +57,20 @@ def check_results(app: App, index: SuppressionIndex, body: SuppressionCheck, at:
 @router.get("/v1/flags/changes", response_model=ChangePage, responses=documented())
 async def changes(
     app: AppDep,
+    request: Request,
     after: Annotated[int, Query(ge=0, le=MAX_ID, description="the last cursor you processed (0: from the start)")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1000,
 ) -> Response:
     """Flag changes after a cursor, in cursor order; poll with `after=next_cursor` to miss and repeat nothing."""
-    page = await run_in_threadpool(read_changes, app, after, limit)
+    page = await run_in_threadpool(read_changes, app, request.app.state.suppression_index, after, limit)
     return OrjsonResponse({"changes": page, "next_cursor": page[-1]["cursor"] if page else after,
                            "has_more": len(page) == limit})
 
 
-def read_changes(app: App, after: int, limit: int) -> list[dict]:
-    """A page of the change feed, read in one worker thread (a session per page)."""
+def read_changes(app: App, index: SuppressionIndex, after: int, limit: int) -> list[dict]:
+    """A page of the change feed, read in one worker thread; phones from the index's accounts."""
     with app.database.read() as session:
-        return changes_after(session, after, limit=limit)
+        return changes_after(session, after, limit=limit, accounts=index.view().accounts)
 
 
 @router.get("/v1/suppression/export", response_model=ExportList, responses=documented() | {
