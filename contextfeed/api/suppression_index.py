@@ -20,7 +20,8 @@ import time
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from contextfeed.api.feed import latest_cursor, lock_change_log
@@ -57,6 +58,8 @@ class SuppressionIndex:
         self.accounts_read_at: datetime | None = None
         self.accounts_read = 0.0
         self.lock = threading.Lock()
+        self.probe: Connection | None = None
+        self.probe_lock = threading.Lock()
 
     def covers(self, at: datetime) -> bool:
         """True when a check at `at` can be answered from memory (the index holds no flag that ended before)."""
@@ -88,17 +91,20 @@ class SuppressionIndex:
         return not self.horizon <= now < self.horizon + REBUILD_EVERY or self.newest_cursor() > self.cursor
 
     def newest_cursor(self) -> int:
-        """The change log's newest cursor, read on a bare pooled connection.
+        """The change log's newest cursor, read on a connection of its own.
 
-        This runs before every check: a session costs ten times the query (events, BEGIN, rollback).
+        This runs before every check: a session, or a pooled connection (pinged, then rolled back),
+        costs several round trips where this takes one.
         """
-        connection = self.database.engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute("SELECT max(cursor) FROM flag_changes")
-            return cursor.fetchone()[0] or 0
-        finally:
-            connection.close()
+        with self.probe_lock:
+            try:
+                if self.probe is None:
+                    self.probe = self.database.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                return self.probe.exec_driver_sql("SELECT max(cursor) FROM flag_changes").scalar() or 0
+            except DBAPIError:
+                # A lost connection (a database restart): the next probe opens another.
+                self.probe = None
+                raise
 
     def build(self, now: datetime) -> None:
         """Read everything: the change log's end first, so no change made while reading is skipped."""
