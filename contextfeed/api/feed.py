@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import func, select, text, type_coerce
+from sqlalchemy import Connection, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -76,6 +76,6 @@ def changes_after(session: Session, after: int, *, limit: int, through: int | No
             for row, account_id in zip(rows, account_ids)]
 
 
-def latest_cursor(session: Session) -> int:
+def latest_cursor(session: Session | Connection) -> int:
     """The cursor of the newest change, 0 for an empty log."""
     return session.scalar(select(func.max(FlagChange.cursor))) or 0

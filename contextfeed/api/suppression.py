@@ -97,11 +97,6 @@ def unknown_result(account_id: str | None, asked_phone: str | None, calling: Cal
 def check_result(account: KnownAccount, flags: Sequence[ActiveFlag], threshold: str,
                  clock: tuple[str | None, bool | None], calling: CallingSettings) -> dict:
     """One result of the bulk check for a known account, given its `customer_clock`."""
-    local, outside = clock
-    if not flags and account.located:
-        # Most accounts of a bulk check: nothing to weigh, and no call of verdict for a hundred thousand of them.
-        return {"account_id": account.account_id, "phone": account.phone or None, "status": "ok", "suppress": False,
-                "level": None, "reasons": [], "until": None, "outside_calling_hours": outside, "local_time": local}
     decided = verdict(flags, threshold=threshold)
     reasons = [reason_json(flag) for flag in decided.flags]
     suppress = decided.suppress
@@ -110,6 +105,7 @@ def check_result(account: KnownAccount, flags: Sequence[ActiveFlag], threshold: 
         reasons.append({"rule": "unknown_location", "level": None, "flag_id": None, "event_ids": [],
                         "text": "the account could not be placed anywhere, so no event can reach it",
                         "until": None})
+    local, outside = clock
     return {
         "account_id": account.account_id, "phone": account.phone or None, "status": "ok", "suppress": suppress,
         "level": decided.level, "reasons": reasons, "until": iso(decided.until) if decided.suppress else None,

@@ -22,15 +22,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from contextfeed.api.feed import latest_cursor, lock_change_log
-from contextfeed.api.suppression import (
-    DatabaseView,
-    KnownAccount,
-    chunks,
-    known_account,
-)
+from contextfeed.api.suppression import DatabaseView, KnownAccount, chunks, known_account
 from contextfeed.clock import Clock
 from contextfeed.db.engine import Database, one_of
 from contextfeed.db.models import Account, FlagChange
@@ -72,7 +66,7 @@ class SuppressionIndex:
             return
         with self.lock:
             now = self.clock.now()
-            if self.horizon is None or not self.horizon <= now < self.horizon + REBUILD_EVERY:
+            if self.needs_build(now):
                 self.build(now)
                 return
             changed, newest = self.changed_accounts()
@@ -80,27 +74,34 @@ class SuppressionIndex:
                 self.reload(changed)
                 # Only now: a check that sees this cursor is answered without waiting for the lock.
                 self.cursor = newest
-            if time.monotonic() - self.accounts_read > ACCOUNTS_EVERY:
+            if self.accounts_due():
                 self.read_accounts(now)
 
     def behind(self) -> bool:
         """True when the index is unbuilt, old, or the database has changes or edits it has not read."""
-        if self.horizon is None or time.monotonic() - self.accounts_read > ACCOUNTS_EVERY:
+        if self.accounts_due() or self.needs_build(self.clock.now()):
             return True
-        now = self.clock.now()
-        return not self.horizon <= now < self.horizon + REBUILD_EVERY or self.newest_cursor() > self.cursor
+        return self.newest_cursor() > self.cursor
+
+    def needs_build(self, now: datetime) -> bool:
+        """True before the first build, after REBUILD_EVERY, and when the clock went back before the horizon."""
+        return self.horizon is None or not self.horizon <= now < self.horizon + REBUILD_EVERY
+
+    def accounts_due(self) -> bool:
+        """True when the accounts edited since they were last read are due to be read again."""
+        return time.monotonic() - self.accounts_read > ACCOUNTS_EVERY
 
     def newest_cursor(self) -> int:
         """The change log's newest cursor, read on a connection of its own.
 
         This runs before every check: a session, or a pooled connection (pinged, then rolled back),
-        costs several round trips where this takes one.
+        costs several round trips where this autocommit connection takes one.
         """
         with self.probe_lock:
             try:
                 if self.probe is None:
                     self.probe = self.database.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-                return self.probe.exec_driver_sql("SELECT max(cursor) FROM flag_changes").scalar() or 0
+                return latest_cursor(self.probe)
             except DBAPIError:
                 # A lost connection (a database restart): the next probe opens another.
                 self.probe = None
