@@ -20,14 +20,7 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from contextfeed.db.engine import one_of
-from contextfeed.db.models import (
-    Event,
-    EventAlias,
-    EventArea,
-    EventAreaCode,
-    EventReference,
-    Source,
-)
+from contextfeed.db.models import Event, EventAlias, EventArea, EventAreaCode, EventReference, Source
 from contextfeed.events.lifecycle import Referrer, validity
 
 if TYPE_CHECKING:
