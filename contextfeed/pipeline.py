@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,10 +12,12 @@ from sqlalchemy.orm import Session
 from contextfeed.bootstrap import App
 from contextfeed.config import default_trust
 from contextfeed.db.models import Source
-from contextfeed.events.news import NewsReading, read_news
 from contextfeed.events.store import EventStore
 from contextfeed.flags.engine import FlagEngine, ReconcileSummary
 from contextfeed.sources.model import ParsedEvent, ParseResult
+
+if TYPE_CHECKING:
+    from contextfeed.events.news import NewsReading
 
 
 @dataclass
@@ -59,6 +62,8 @@ class Pipeline:
 
     def read_news(self, event: ParsedEvent) -> NewsReading:
         """Places and crisis found in a news item."""
+        # Here, not at the top: news reading loads the geoparser, which an alert feed never needs.
+        from contextfeed.events.news import read_news
         from contextfeed.geo.crisis import DEFAULT_CRISIS_RULES, classify_crisis
 
         policy = self.app.settings.policy

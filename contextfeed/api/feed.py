@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from functools import lru_cache
+from itertools import chain
 
 from sqlalchemy import Connection, func, select, text, type_coerce
 from sqlalchemy.orm import Session
@@ -29,17 +29,19 @@ CHANGE_COLUMNS = (*PLAIN, *(type_coerce(column, NullType()).label(column.key) fo
 AccountsById = Callable[[Sequence[str]], Mapping[str, KnownAccount]]
 
 
-def change_json(row: Sequence, phone: str | None) -> dict:
-    """One change (a row of CHANGE_COLUMNS) as dialers read it; `cursor` is its position and its idempotency key."""
-    change = dict(zip(PLAIN_KEYS, row))  # zip stops at the plain columns; the instants follow them
-    change["phone"] = phone or None
-    change["starts_at"] = stored_instant_text(row[STARTS_AT])
-    change["expires_at"] = stored_instant_text(row[STARTS_AT + 1])
-    change["recorded_at"] = stored_instant_text(row[STARTS_AT + 2])
-    return change
+def changes_json(rows: Sequence[Sequence], phones: Mapping[str, str | None]) -> list[dict]:
+    """Changes (rows of CHANGE_COLUMNS) as dialers read them; `cursor` is each one's position and idempotency key."""
+    # A page shares a handful of instants (one alert's changes share their times): each becomes text once.
+    texts = {stored: stored_instant_text(stored) for stored in set(chain.from_iterable(row[STARTS_AT:] for row in rows))}
+    changes = [dict(zip(PLAIN_KEYS, row)) for row in rows]  # zip stops at the plain columns; the instants follow
+    for change, row in zip(changes, rows):
+        change["phone"] = phones.get(row[ACCOUNT_ID]) or None
+        change["starts_at"] = texts[row[STARTS_AT]]
+        change["expires_at"] = texts[row[STARTS_AT + 1]]
+        change["recorded_at"] = texts[row[STARTS_AT + 2]]
+    return changes
 
 
-@lru_cache(maxsize=4096)
 def stored_instant_text(stored: datetime | str | None) -> str | None:
     """`iso` of an instant as the driver returns it: naive UTC text from SQLite, a datetime from PostgreSQL."""
     if stored is None:
@@ -70,10 +72,8 @@ def changes_after(session: Session, after: int, *, limit: int, through: int | No
     # Through the connection: Core rows skip the session's ORM work per row.
     rows = session.connection().execute(query).all()
     # By position: a Row's attribute lookup by name costs more than the rest of the change.
-    account_ids = [row[ACCOUNT_ID] for row in rows]
-    known = (accounts or DatabaseView(session).accounts)(list(set(account_ids)))
-    return [change_json(row, account.phone if (account := known.get(account_id)) else None)
-            for row, account_id in zip(rows, account_ids)]
+    known = (accounts or DatabaseView(session).accounts)(list({row[ACCOUNT_ID] for row in rows}))
+    return changes_json(rows, {account_id: account.phone for account_id, account in known.items()})
 
 
 def latest_cursor(session: Session | Connection) -> int:

@@ -26,7 +26,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from contextfeed.geo.gazetteer import Gazetteer
-from contextfeed.geo.geoparse import Geoparser, focus_mentions
 from contextfeed.geo.model import PlaceMention, Precision, ResolvedArea
 from contextfeed.sources.model import Area
 
@@ -75,6 +74,9 @@ def resolve_area(area: Area, gazetteer: Gazetteer) -> ResolvedArea:
         unresolved_within=frozenset(found.within),
     )
     if resolved.precision is Precision.UNKNOWN and area.description.strip():
+        # Imported here: only an area given by its description alone needs the geoparser.
+        from contextfeed.geo.geoparse import Geoparser
+
         mentions = [m for m in Geoparser(gazetteer).parse(area.description) if _names_whole_area(m, area.description)]
         from_text = area_from_mentions(mentions, description=area.description)
         if from_text.precision is not Precision.UNKNOWN:
@@ -85,6 +87,8 @@ def resolve_area(area: Area, gazetteer: Gazetteer) -> ResolvedArea:
 
 def area_from_mentions(mentions: Iterable[PlaceMention], *, description: str = "") -> ResolvedArea:
     """The area a news story (or an area description) names: its focus places as circles and admin codes."""
+    from contextfeed.geo.geoparse import focus_mentions
+
     circles, counties, admin1, countries, precisions = [], set(), set(), set(), []
     for mention in focus_mentions(list(mentions)):
         precisions.append(mention.precision)

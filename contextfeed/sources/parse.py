@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Mapping
 from typing import Protocol
 
-from contextfeed.sources.cap import parse_cap
 from contextfeed.sources.documents import DocumentError
-from contextfeed.sources.fema import parse_fema
-from contextfeed.sources.gdacs import parse_gdacs
 from contextfeed.sources.model import ParseResult, Trust
-from contextfeed.sources.nws import parse_nws
-from contextfeed.sources.rss import parse_rss
-from contextfeed.sources.usgs import parse_usgs
 
 log = logging.getLogger(__name__)
-
 
 
 class Parser(Protocol):
@@ -25,15 +19,19 @@ class Parser(Protocol):
     def __call__(self, body: bytes, *, source: str) -> ParseResult: ...
 
 
-PARSERS: Mapping[str, Parser] = {
-    "cap": parse_cap,
-    "nws": parse_nws,
-    "usgs": parse_usgs,
-    "gdacs": parse_gdacs,
-    "fema": parse_fema,
-    "rss": parse_rss,
+PARSERS: Mapping[str, tuple[str, str]] = {
+    "cap": ("contextfeed.sources.cap", "parse_cap"),
+    "nws": ("contextfeed.sources.nws", "parse_nws"),
+    "usgs": ("contextfeed.sources.usgs", "parse_usgs"),
+    "gdacs": ("contextfeed.sources.gdacs", "parse_gdacs"),
+    "fema": ("contextfeed.sources.fema", "parse_fema"),
+    "rss": ("contextfeed.sources.rss", "parse_rss"),
 }
-"""Source kind -> parser of one fetched document of that kind."""
+"""Source kind -> (module, function) of the parser of one fetched document of that kind.
+
+Named, not imported: a parser's module loads when its kind is first read, so a command
+that reads CAP alerts does not start by loading feedparser and the news machinery.
+"""
 
 DEFAULT_TRUST: Mapping[str, Trust] = {
     "cap": Trust.OFFICIAL,
@@ -58,9 +56,10 @@ def parse_document(kind: str, body: bytes, *, source: str) -> ParseResult:
     why; problems confined to some entries leave the other entries in place.
     Only an unknown `kind`, a configuration mistake, raises.
     """
-    parser = PARSERS.get(kind)
-    if parser is None:
+    if kind not in PARSERS:
         raise UnknownKindError(f"unknown source kind {kind!r}; known kinds: {', '.join(sorted(PARSERS))}")
+    module, function = PARSERS[kind]
+    parser: Parser = getattr(importlib.import_module(module), function)
     try:
         parsed = parser(body, source=source)
     except DocumentError as exc:
