@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
@@ -13,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from contextfeed.api.auth import VerifiedKeys
 from contextfeed.api.errors import BodyLimit, install_error_handlers
+from contextfeed.api.read_ahead import ReadAhead
 from contextfeed.api.routes import accounts, admin, dialer, events, flags
 from contextfeed.api.suppression_index import SuppressionIndex
 from contextfeed.bootstrap import App
@@ -52,6 +54,7 @@ def create_api(app: App, *, replay: Replay | None = None) -> FastAPI:
     api.state.contextfeed = app
     api.state.suppression_index = index
     api.state.verified_keys = VerifiedKeys()
+    api.state.feed_read_ahead = ReadAhead(partial(dialer.read_page, app, index))
     install_error_handlers(api)
     api.add_middleware(BodyLimit)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
@@ -12,6 +13,7 @@ from contextfeed.api.auth import require
 from contextfeed.api.deps import AppDep, ReadSession, instant
 from contextfeed.api.errors import OrjsonResponse, documented
 from contextfeed.api.feed import MAX_PAGE, changes_after
+from contextfeed.api.read_ahead import FeedPage, ReadAhead
 from contextfeed.api.schemas import MAX_ID, ChangePage, CheckResponse, ExportList, Instant, SuppressionCheck
 from contextfeed.api.suppression import DatabaseView, export_csv, export_entries, list_time, suppression_check
 from contextfeed.api.suppression_index import SuppressionIndex
@@ -62,15 +64,17 @@ async def changes(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1000,
 ) -> Response:
     """Flag changes after a cursor, in cursor order; poll with `after=next_cursor` to miss and repeat nothing."""
-    page = await run_in_threadpool(read_changes, app, request.app.state.suppression_index, after, limit)
-    return OrjsonResponse({"changes": page, "next_cursor": page[-1]["cursor"] if page else after,
-                           "has_more": len(page) == limit})
+    read_ahead: ReadAhead = request.app.state.feed_read_ahead
+    page = await read_ahead.page(after, limit)
+    return OrjsonResponse({"changes": orjson.Fragment(page.changes), "has_more": page.count == limit,
+                           "next_cursor": page.last_cursor if page.count else after})
 
 
-def read_changes(app: App, index: SuppressionIndex, after: int, limit: int) -> list[dict]:
-    """A page of the change feed, read in one worker thread; phones from the index's accounts."""
+def read_page(app: App, index: SuppressionIndex, after: int, limit: int) -> FeedPage:
+    """A page of the change feed, read and rendered in one worker thread; phones from the index's accounts."""
     with app.database.read() as session:
-        return changes_after(session, after, limit=limit, accounts=index.view().accounts)
+        changes = changes_after(session, after, limit=limit, accounts=index.view().accounts)
+    return FeedPage(orjson.dumps(changes), len(changes), changes[-1]["cursor"] if changes else None)
 
 
 @router.get("/v1/suppression/export", response_model=ExportList, responses=documented() | {
