@@ -12,6 +12,7 @@ from pathlib import Path
 from contextfeed.api.cli import register as register_api_commands
 from contextfeed.clock import parse_instant
 from contextfeed.config import ConfigError, load_settings
+from contextfeed.runtime import collect_less, settle
 
 log = logging.getLogger("contextfeed")
 SOURCE_KINDS = ("cap", "nws", "usgs", "gdacs", "fema", "rss")
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
+    collect_less()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
@@ -211,6 +213,7 @@ def cmd_ingest(args) -> int:
     from contextfeed.pipeline import Pipeline
     from contextfeed.sources import parse_document
 
+    settle()  # what the pipeline loaded, before the document's objects
     app = app_from_environment()
     try:
         body = args.file.read_bytes()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from contextfeed.bootstrap import App
+from contextfeed.runtime import collect_less
 
 # `serve --no-scheduler` tells its worker processes through the environment.
 NO_SCHEDULER = "CONTEXTFEED_NO_SCHEDULER"
@@ -34,14 +34,9 @@ def attach_scheduler(api: FastAPI, app: App) -> None:
     api.router.lifespan_context = lifespan
 
 
-# A bulk check allocates a hundred thousand results at once; at the default threshold (700
-# allocations) the collector runs hundreds of times per check, for nothing: results hold no cycles.
-GC_THRESHOLDS = (50_000, 20, 10)
-
-
 def build() -> FastAPI:
     """The API for one worker process (uvicorn factory)."""
-    gc.set_threshold(*GC_THRESHOLDS)
+    collect_less()
     from contextfeed.api.app import create_api
     from contextfeed.cli import app_from_environment
 

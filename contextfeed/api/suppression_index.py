@@ -13,7 +13,6 @@ so a freshly imported account is never answered "unknown".
 
 from __future__ import annotations
 
-import gc
 import sys
 import threading
 import time
@@ -29,6 +28,7 @@ from contextfeed.clock import Clock
 from contextfeed.db.engine import Database, one_of
 from contextfeed.db.models import Account, FlagChange
 from contextfeed.flags.query import ActiveFlag, StoredFlags, in_force, load_flags
+from contextfeed.runtime import settle
 
 # Seconds between reads of accounts edited without any flag change (a new phone or time zone).
 ACCOUNTS_EVERY = 10.0
@@ -121,8 +121,7 @@ class SuppressionIndex:
             stored = grouped(load_flags(session, ending_after=now))
         self.accounts, self.stored, self.cursor = accounts, stored, cursor
         self.accounts_read, self.accounts_read_at, self.horizon = time.monotonic(), now, now
-        # A million long-lived objects: out of the collector's sight, or every full collection walks them all.
-        gc.freeze()
+        settle()  # a million long-lived objects, or every full collection walks them all
 
     def changed_accounts(self) -> tuple[set[str], int]:
         """The accounts the change log names after our cursor, and the newest cursor among them."""
