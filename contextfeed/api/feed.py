@@ -32,7 +32,8 @@ AccountsById = Callable[[Sequence[str]], Mapping[str, KnownAccount]]
 def changes_json(rows: Sequence[Sequence], accounts: Mapping[str, KnownAccount]) -> list[dict]:
     """Changes (rows of CHANGE_COLUMNS) as dialers read them; `cursor` is each one's position and idempotency key."""
     # A page shares a handful of instants (one alert's changes share their times): each becomes text once.
-    texts = {stored: stored_instant_text(stored) for stored in set(chain.from_iterable(row[STARTS_AT:] for row in rows))}
+    instants = set(chain.from_iterable(row[STARTS_AT:] for row in rows))
+    texts = {stored: stored_instant_text(stored) for stored in instants}
     changes = [dict(zip(PLAIN_KEYS, row)) for row in rows]  # zip stops at the plain columns; the instants follow
     for change, row in zip(changes, rows):
         account = accounts.get(row[ACCOUNT_ID])

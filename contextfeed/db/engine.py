@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from itertools import repeat
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, Engine, Table, create_engine, event, func, insert, select
+from sqlalchemy import ColumnElement, Engine, Table, create_engine, event, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -152,13 +152,15 @@ def insert_many_with_ids(session: Session, table: Table, keys: Sequence[str], ro
                          **constants) -> list[int]:
     """`insert_many` into a table with an integer `id` key; returns the new rows' ids in order.
 
-    On SQLite the ids are given rather than returned: SQLite would give max(id) + 1 onwards
-    itself, and a writer holds the write lock from BEGIN IMMEDIATE until it commits.
+    On SQLite the ids are given rather than returned: from above the highest ever handed out
+    (the table is AUTOINCREMENT, so a deleted newest row's id is not given again), and a writer
+    holds the write lock from BEGIN IMMEDIATE until it commits.
     """
     if session.connection().dialect.name != "sqlite":
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         return list(session.scalars(statement, [dict(zip(keys, row), **constants) for row in rows]))
-    first = (session.scalar(select(func.max(table.c.id))) or 0) + 1
+    highest = session.execute(text("SELECT seq FROM sqlite_sequence WHERE name = :table"), {"table": table.name})
+    first = max(highest.scalar() or 0, session.scalar(select(func.max(table.c.id))) or 0) + 1
     ids = list(range(first, first + len(rows)))
     insert_many(session, table, ("id", *keys), [(row_id, *row) for row_id, row in zip(ids, rows)], **constants)
     return ids

@@ -244,6 +244,7 @@ class Flag(Base):
         Index("ix_flags_account_interval", "account_id", "starts_at", "expires_at"),
         Index("ix_flags_event", "event_id", "account_id"),
         Index("ix_flags_expires", "expires_at"),
+        {"sqlite_autoincrement": True},  # ids are never reused (see migration 0005)
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
