@@ -23,6 +23,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 
 from contextfeed.api.feed import latest_cursor, lock_change_log
+from contextfeed.api.shared_read import SharedRead
 from contextfeed.api.suppression import DatabaseView, KnownAccount, chunks, known_account
 from contextfeed.clock import Clock
 from contextfeed.db.engine import Database, one_of
@@ -54,6 +55,7 @@ class SuppressionIndex:
         self.lock = threading.Lock()
         self.probe: Connection | None = None
         self.probe_lock = threading.Lock()
+        self.shared_probe = SharedRead(self.newest_cursor)
 
     def covers(self, at: datetime) -> bool:
         """True when a check at `at` can be answered from memory (the index holds no flag that ended before)."""
@@ -82,6 +84,15 @@ class SuppressionIndex:
         if self.accounts_due() or self.needs_build(self.clock.now()):
             return True
         return self.newest_cursor() > self.cursor
+
+    async def current(self) -> bool:
+        """True when the index holds every change committed before this call; for checks on the event loop.
+
+        The probe of the change log runs in a worker thread, shared by the checks that arrive together.
+        """
+        if self.accounts_due() or self.needs_build(self.clock.now()):
+            return False
+        return await self.shared_probe() <= self.cursor
 
     def needs_build(self, now: datetime) -> bool:
         """True before the first build, after REBUILD_EVERY, and when the clock went back before the horizon."""
