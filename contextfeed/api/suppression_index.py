@@ -81,18 +81,18 @@ class SuppressionIndex:
 
     def behind(self) -> bool:
         """True when the index is unbuilt, old, or the database has changes or edits it has not read."""
-        if self.accounts_due() or self.needs_build(self.clock.now()):
-            return True
-        return self.newest_cursor() > self.cursor
+        return self.due() or self.newest_cursor() > self.cursor
 
     async def current(self) -> bool:
         """True when the index holds every change committed before this call; for checks on the event loop.
 
         The probe of the change log runs in a worker thread, shared by the checks that arrive together.
         """
-        if self.accounts_due() or self.needs_build(self.clock.now()):
-            return False
-        return await self.shared_probe() <= self.cursor
+        return not self.due() and await self.shared_probe() <= self.cursor
+
+    def due(self) -> bool:
+        """True when a refresh is due whatever the change log holds: a build, or a read of edited accounts."""
+        return self.accounts_due() or self.needs_build(self.clock.now())
 
     def needs_build(self, now: datetime) -> bool:
         """True before the first build, after REBUILD_EVERY, and when the clock went back before the horizon."""
