@@ -49,7 +49,7 @@ bench-postgres: migrate
 
 # The service on the bundled Boston 2013 scenario under a replay clock (its own database under data/replay/).
 demo: migrate
-	$(BIN)/contextfeed replay contextfeed/scenarios/boston-2013
+	$(BIN)/contextfeed replay contextfeed/training/scenarios/boston-2013
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

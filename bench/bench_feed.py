@@ -16,7 +16,7 @@ import orjson
 
 from bench.common import Row, report, scaled, served_client
 from bench.world import World
-from contextfeed.api.feed import MAX_PAGE
+from contextfeed.dialer.feed import MAX_PAGE
 
 FULL_CHANGES = 100_000
 PAGE = 1000

@@ -36,16 +36,3 @@ class FixedClock:
     def advance(self, delta: timedelta) -> None:
         """Move the clock forward by `delta`."""
         self.instant += delta
-
-
-def as_utc(value: datetime) -> datetime:
-    """The same instant in UTC; naive datetimes are taken to be UTC already."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def parse_instant(text: str) -> datetime:
-    """An ISO 8601 instant ("2013-04-19T11:00:00Z", offsets allowed) as aware UTC; raises ValueError."""
-    value = datetime.fromisoformat(text.strip().replace("z", "Z").replace("Z", "+00:00"))
-    return as_utc(value)

@@ -10,12 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-Level = Literal["do_not_chase", "caution", "info"]
-SourceKind = Literal["cap", "nws", "usgs", "gdacs", "fema", "rss"]
-TrustLevel = Literal["official", "news"]
+from contextfeed.domain.terms import Kind, Level, Trust, default_trust
 
 REPO_CONFIG = Path(__file__).resolve().parent.parent / "config" / "contextfeed.toml"
-OFFICIAL_KINDS = frozenset({"cap", "nws", "usgs", "gdacs", "fema"})
 
 
 class ConfigError(Exception):
@@ -76,10 +73,10 @@ class SourceSettings(Strict):
     """One feed to crawl."""
 
     name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
-    kind: SourceKind
+    kind: Kind
     url: str
     enabled: bool = True
-    trust: TrustLevel | None = None
+    trust: Trust | None = None
     interval_minutes: Annotated[float, Field(gt=0)] | None = None
 
     @property
@@ -93,8 +90,8 @@ class RuleSettings(Strict):
 
     name: Annotated[str, Field(min_length=1)]
     level: Level
-    trust: list[TrustLevel] = []
-    kinds: list[SourceKind] = []
+    trust: list[Trust] = []
+    kinds: list[Kind] = []
     categories: list[str] = []
     event_types: list[str] = []
     severity: list[str] = []
@@ -111,10 +108,10 @@ class RuleSettings(Strict):
 class PolicySettings(Strict):
     """Which events give which flag level, and how long flags last."""
 
-    news_max_level: Level = "caution"
+    news_max_level: Level = Level.CAUTION
     news_ttl_hours: Annotated[float, Field(gt=0)] = 24.0
     default_ttl_hours: Annotated[float, Field(gt=0)] = 24.0
-    country_wide_max_level: Level = "info"
+    country_wide_max_level: Level = Level.INFO
     rules: list[RuleSettings] = []
     guidance: dict[Level, str] = {}
     crisis_keywords: dict[str, list[str]] = {}
@@ -175,11 +172,6 @@ class Settings(Strict):
     def source(self, name: str) -> SourceSettings | None:
         """The configured source of that name, if any."""
         return next((source for source in self.sources if source.name == name), None)
-
-
-def default_trust(kind: str) -> str:
-    """Alerting-authority kinds are official; anything else is news."""
-    return "official" if kind in OFFICIAL_KINDS else "news"
 
 
 # Environment variable -> (section, key). CONTEXTFEED_CONFIG picks the file itself.

@@ -1,4 +1,4 @@
-"""Upserting accounts: locate what is new or changed, write in bulk, report what happened."""
+"""Upserting accounts: locate what is new or changed (reading), then write in bulk, and report what happened."""
 
 from __future__ import annotations
 
@@ -64,49 +64,57 @@ def location_values(location: Location) -> tuple:
     )
 
 
-def upsert_accounts(
-    session: Session,
-    records: Iterable[AccountRecord],
-    *,
-    locate: Locate,
-    now: datetime,
-    on_batch: Callable[[int], None] | None = None,
-) -> UpsertReport:
-    """Insert new accounts, update changed ones, leave identical ones alone; the caller commits.
+@dataclass
+class UpsertPlan:
+    """What an upsert of one batch will write: rows to insert and to update, counted, located before any write."""
 
-    Rows travel as tuples and are written with one executemany per batch: at a million
-    accounts, per-row ORM objects and dicts cost more than locating them.
+    inserts: list[tuple] = field(default_factory=list)
+    updates: list[tuple] = field(default_factory=list)
+    report: UpsertReport = field(default_factory=UpsertReport)
+
+
+def plan_upsert(session: Session, batch: list[AccountRecord], *, locate: Locate) -> UpsertPlan:
+    """Compare a batch with the stored accounts and locate the new or changed ones; writes nothing.
+
+    Locating happens here, outside any write transaction: an online geocoder's rate-limited calls
+    (and its cache writes) must not run while the database's write lock is held.
     """
-    report = UpsertReport()
+    plan = UpsertPlan()
+    report = plan.report
     inputs = len(INPUT_FIELDS)
+    stored = {row[0]: tuple(row) for row in
+              session.execute(STORED.where(ACCOUNTS.c.account_id.in_([record.account_id for record in batch])))}
+    for record in batch:
+        values = inputs_of(record)
+        before = stored.get(record.account_id)
+        if before is not None and before[:inputs] == values:
+            report.unchanged += 1
+            continue
+        row = values + location_values(locate(address_of(record)))
+        if before is None:
+            plan.inserts.append(row)
+            report.created += 1
+            report.relocated.append(record.account_id)
+            continue
+        plan.updates.append(row)
+        report.updated += 1
+        if before[inputs:] != row[inputs:]:
+            report.relocated.append(record.account_id)
+    return plan
+
+
+def apply_upsert(session: Session, plan: UpsertPlan, *, now: datetime) -> UpsertReport:
+    """Write a planned batch; the caller commits.
+
+    Rows travel as tuples and are written with one executemany each for inserts and updates:
+    at a million accounts, per-row ORM objects and dicts cost more than locating them.
+    """
     with bulk_writes(session):
-        for batch in batched(records, BATCH):
-            stored = {row[0]: tuple(row) for row in
-                      session.execute(STORED.where(ACCOUNTS.c.account_id.in_([r.account_id for r in batch])))}
-            inserts, updates = [], []
-            for record in batch:
-                values = inputs_of(record)
-                before = stored.get(record.account_id)
-                if before is not None and before[:inputs] == values:
-                    report.unchanged += 1
-                    continue
-                row = values + location_values(locate(address_of(record)))
-                if before is None:
-                    inserts.append(row)
-                    report.created += 1
-                    report.relocated.append(record.account_id)
-                    continue
-                updates.append(dict(zip(UPDATE_KEYS, row), new_updated_at=now))
-                report.updated += 1
-                if before[inputs:] != row[inputs:]:
-                    report.relocated.append(record.account_id)
-            if inserts:
-                insert_many(session, ACCOUNTS, STORED_FIELDS, inserts, created_at=now, updated_at=now)
-            if updates:
-                session.execute(UPDATE_BY_ID, updates)
-            if on_batch:
-                on_batch(len(batch))
-    return report
+        if plan.inserts:
+            insert_many(session, ACCOUNTS, STORED_FIELDS, plan.inserts, created_at=now, updated_at=now)
+        if plan.updates:
+            session.execute(UPDATE_BY_ID, [dict(zip(UPDATE_KEYS, row), new_updated_at=now) for row in plan.updates])
+    return plan.report
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:

@@ -16,12 +16,12 @@ from contextfeed.api.auth import VerifiedKeys
 from contextfeed.api.errors import BodyLimit, install_error_handlers
 from contextfeed.api.read_ahead import ReadAhead
 from contextfeed.api.routes import accounts, admin, dialer, events, flags
-from contextfeed.api.suppression_index import SuppressionIndex
+from contextfeed.dialer.index import SuppressionIndex
 from contextfeed.bootstrap import App
 from contextfeed.web import add_agent_page
 
 if TYPE_CHECKING:
-    from contextfeed.replay import Replay
+    from contextfeed.training.replay import Replay
 
 log = logging.getLogger(__name__)
 

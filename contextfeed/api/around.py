@@ -9,7 +9,8 @@ from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import Session
 
 from contextfeed.db.models import Event, EventArea
-from contextfeed.flags.matcher import KM_PER_DEGREE, haversine_km
+from contextfeed.domain.geodesy import KM_PER_DEGREE, km_per_degree_of_longitude
+from contextfeed.flags.matcher import haversine_km
 
 
 def in_force(at: datetime) -> ColumnElement[bool]:
@@ -28,7 +29,7 @@ def events_near(session: Session, query: Select, *, lat: float, lon: float, radi
                 ) -> list[tuple[Event, float]]:
     """The events of `query` with an area box within `radius_km` of the point, and how far, nearest first."""
     pad_lat = radius_km / KM_PER_DEGREE
-    pad_lon = radius_km / (KM_PER_DEGREE * max(0.01, math.cos(math.radians(lat))))
+    pad_lon = radius_km / km_per_degree_of_longitude(lat)
     # The box test in SQL uses the areas' bbox index; the exact distance is computed on what it lets through.
     boxed = query.join(EventArea).where(
         EventArea.min_lat.is_not(None),

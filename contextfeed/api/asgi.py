@@ -7,8 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from contextfeed.bootstrap import App
-from contextfeed.runtime import collect_less
+from contextfeed.bootstrap import App, build_app, collect_less
 
 # `serve --no-scheduler` tells its worker processes through the environment.
 NO_SCHEDULER = "CONTEXTFEED_NO_SCHEDULER"
@@ -16,7 +15,7 @@ NO_SCHEDULER = "CONTEXTFEED_NO_SCHEDULER"
 
 def attach_scheduler(api: FastAPI, app: App) -> None:
     """Try for the scheduler's leadership while the API runs; give it up on shutdown."""
-    from contextfeed.leader import SchedulerSupervisor
+    from contextfeed.jobs.leadership import SchedulerSupervisor
 
     supervisor = SchedulerSupervisor(app, poll_seconds=app.settings.schedule.leader_poll_seconds)
     api.state.scheduler = supervisor
@@ -38,9 +37,8 @@ def build() -> FastAPI:
     """The API for one worker process (uvicorn factory)."""
     collect_less()
     from contextfeed.api.app import create_api
-    from contextfeed.cli import app_from_environment
 
-    app = app_from_environment()
+    app = build_app()
     api = create_api(app)
     if os.environ.get(NO_SCHEDULER) != "1":
         attach_scheduler(api, app)

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import update
 
-from contextfeed.api import Scope
+from contextfeed.domain.terms import Scope
 from contextfeed.api.deps import app_of
 from contextfeed.api.errors import ApiError
 from contextfeed.api.keys import find_key

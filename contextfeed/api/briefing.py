@@ -13,7 +13,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from contextfeed.api.around import events_near, in_force
-from contextfeed.api.calling import calling_hours_json, local_time, stamp
+from contextfeed.dialer.calling import calling_hours_json, stamp
+from contextfeed.domain.instants import local_time
 from contextfeed.api.render import account_json, area_json, event_json
 from contextfeed.config import Settings
 from contextfeed.db.models import Account, Event, EventArea, EventAreaCode

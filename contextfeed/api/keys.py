@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from contextfeed.api import SCOPES
+from contextfeed.domain.terms import SCOPES
 from contextfeed.db.models import ApiKey
-from contextfeed.flags.query import iso
+from contextfeed.domain.instants import iso
 
 log = logging.getLogger(__name__)
 

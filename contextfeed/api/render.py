@@ -6,7 +6,7 @@ import json
 
 from contextfeed.config import SourceSettings
 from contextfeed.db.models import Account, Event, EventArea, Source
-from contextfeed.flags.query import iso
+from contextfeed.domain.instants import iso
 
 PRECISION_WORDS = {
     "point": "exact coordinates", "postal": "postal code", "city": "city", "county": "county",

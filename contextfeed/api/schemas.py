@@ -17,10 +17,10 @@ from pydantic import (
 )
 
 from contextfeed.accounts.csvfile import MAX_FIELD, AccountRecord, normalise_phone
-from contextfeed.api import Scope
-from contextfeed.api.suppression import MAX_LOOKUPS, Purpose
-from contextfeed.clock import as_utc
-from contextfeed.config import Level
+from contextfeed.domain.terms import Scope
+from contextfeed.dialer.suppression import MAX_LOOKUPS, Purpose
+from contextfeed.domain.instants import as_utc
+from contextfeed.domain.terms import Level
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, insert, literal, null, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from contextfeed.config import PolicySettings
 from contextfeed.db.engine import bulk_writes, insert_many, insert_many_with_ids
+from contextfeed.domain.instants import local_time
 from contextfeed.db.models import Account, Event, EventArea, EventAreaCode, Flag, FlagChange
 from contextfeed.flags.matcher import match_area_groups
 from contextfeed.flags.policy import EventFacts, MatchFacts, MatchJudgement, judge_event, judge_match, rank
@@ -330,23 +329,5 @@ def describe(event: Event, area: EventArea, timezone: str | None) -> str:
     what = event.headline if event.trust == "news" else (event.event_type or event.headline)
     where = area.description or event.headline
     who = event.sender_name or event.source.name
-    when = local_time(event.sent, timezone)
+    when = local_time(event.sent, timezone).clock_text()
     return f"{what} — {where} ({who}, {when})"
-
-
-@lru_cache(maxsize=512)
-def zone(name: str | None) -> ZoneInfo | None:
-    """The named time zone, or None when unknown."""
-    if not name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def local_time(instant: datetime, timezone: str | None) -> str:
-    """"06:30 EDT, 19 Apr" in the given zone, or UTC when the zone is unknown."""
-    tz = zone(timezone)
-    local = instant.astimezone(tz) if tz else instant
-    return local.strftime("%H:%M %Z, %d %b") if tz else local.strftime("%H:%M UTC, %d %b")

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from contextfeed.config import PolicySettings
 from contextfeed.db.models import Account, Event, EventArea, EventAreaCode
+from contextfeed.domain.geodesy import KM_PER_DEGREE, km_per_degree_of_longitude
 from contextfeed.flags.engine import event_facts
 from contextfeed.flags.matcher import match_area
 from contextfeed.flags.policy import POINT_PRECISIONS, MatchFacts, judge_event, judge_match, rank
-from contextfeed.flags.query import active_at, iso
+from contextfeed.flags.query import active_at
+from contextfeed.domain.instants import iso
 from contextfeed.geo.model import Precision
 
 # Events this close (km) or this recent are worth explaining even when they did not flag.
@@ -85,8 +87,8 @@ def nearby_events(session: Session, account: Account, at: datetime) -> list[Even
                                account.loc_postal_code) if code]
     near = [EventArea.id.in_(select(EventAreaCode.area_id).where(EventAreaCode.code.in_(codes)))] if codes else []
     if account.loc_lat is not None:
-        pad_lat = NEAR_KM / 111.2
-        pad_lon = NEAR_KM / (111.2 * max(0.01, math.cos(math.radians(account.loc_lat))))
+        pad_lat = NEAR_KM / KM_PER_DEGREE
+        pad_lon = NEAR_KM / km_per_degree_of_longitude(account.loc_lat)
         near.append(EventArea.min_lat.is_not(None) & (EventArea.min_lat <= account.loc_lat + pad_lat)
                     & (EventArea.max_lat >= account.loc_lat - pad_lat)
                     & (EventArea.min_lon <= account.loc_lon + pad_lon)
@@ -145,8 +147,8 @@ def miss_reason(event: Event, account: Account) -> str:
 
 def distance_km(area: EventArea, lat: float, lon: float) -> float:
     """Approximate distance from a point to an area's shapes, in km (local equirectangular projection)."""
-    kx = 111.32 * math.cos(math.radians(lat))
-    ky = 110.57
+    kx = km_per_degree_of_longitude(lat)
+    ky = KM_PER_DEGREE
     point = shapely.Point(lon * kx, lat * ky)
     distances = [shapely.Polygon([(p_lon * kx, p_lat * ky) for p_lat, p_lon in ring]).distance(point)
                  for ring in json.loads(area.polygons)]

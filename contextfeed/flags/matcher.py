@@ -13,11 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contextfeed.db.models import Account, EventArea
+from contextfeed.domain.geodesy import EARTH_RADIUS_KM, KM_PER_DEGREE
 from contextfeed.flags.policy import POINT_PRECISIONS
 from contextfeed.geo.model import Precision
 
-EARTH_RADIUS_KM = 6371.0
-KM_PER_DEGREE = 111.2
 # Queried by table columns, not ORM attributes: the session then returns plain rows,
 # not ORM results, for the fifty thousand accounts of a metro-area alert.
 ACCOUNTS = Account.__table__

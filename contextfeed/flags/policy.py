@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from contextfeed.config import PolicySettings, RuleSettings
+from contextfeed.domain.terms import LEVELS
 from contextfeed.geo.model import Precision
 
-LEVELS = ("info", "caution", "do_not_chase")
 ALL_CLEAR = "all_clear"
 NEVER_FLAG_STATUS = frozenset({"Test", "Exercise", "System", "Draft"})
 # Precisions at which an account has a point we can put inside a shape.

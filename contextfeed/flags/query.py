@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from contextfeed.db.engine import one_of
+from contextfeed.domain.instants import iso
 from contextfeed.db.models import Flag, ManualRelease
 from contextfeed.flags.policy import rank
 
@@ -39,13 +39,6 @@ class ActiveFlag:
             "rule": self.rule, "event_ids": list(self.event_ids), "starts_at": iso(self.starts_at),
             "expires_at": iso(self.expires_at), "source": self.source, "match": self.match, "actor": self.actor,
         }
-
-
-# Remembered: a bulk check or a page of the change feed formats the same few instants thousands of times.
-@lru_cache(maxsize=4096)
-def iso(instant: datetime | None) -> str | None:
-    """ISO 8601 UTC with a Z, or None."""
-    return instant.strftime("%Y-%m-%dT%H:%M:%SZ") if instant else None
 
 
 FLAG_COLUMNS = (Flag.id, Flag.account_id, Flag.level, Flag.reason, Flag.rule, Flag.event_id, Flag.starts_at,

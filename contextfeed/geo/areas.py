@@ -131,18 +131,6 @@ def city_radius_km(population: int) -> float:
     return min(30.0, 3.0 + math.sqrt(max(population, 0)) / 60.0)
 
 
-def earthquake_radius_km(magnitude: float, *, depth_km: float = 0.0) -> float:
-    """Radius at the surface of an earthquake's strong shaking, from magnitude and depth.
-
-    A rule of thumb, not a ground-motion model: the hypocentral distance of
-    strong shaking grows tenfold per two magnitude units, 10**(0.5*M - 1.8) km
-    (M5 ~ 5 km, M6 ~ 16 km, M7 ~ 50 km, M8 ~ 160 km); a deep focus shortens its
-    reach at the surface (Pythagoras), never below 1 km.
-    """
-    hypocentral = 10 ** (0.5 * magnitude - 1.8)
-    return max(1.0, math.sqrt(max(hypocentral**2 - max(depth_km, 0.0) ** 2, 0.0)))
-
-
 class _Codes:
     """Codes gathered from an area's geocodes."""
 

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from filelock import FileLock
 
+from contextfeed.domain.geodesy import KM_PER_DEGREE, distance_km
 from contextfeed.geo.names import normalise_name
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,6 @@ _DATA_FILES = {
     # The build rules themselves: an edited builder must not be served a stale index.
     "contextfeed.geo": ("gazetteer.py", "index_build.py", "names.py"),
 }
-_EARTH_RADIUS_KM = 6371.0088
-_KM_PER_DEGREE = 111.195
 _CELL_DEGREES = 0.1
 _COUNTY_WORDS = re.compile(r"\b(county|parish|borough|municipio|municipality|city and|census area|of|city)\b")
 
@@ -155,7 +154,7 @@ class PointGrid:
         """The index of the point nearest to (lat, lon) within `max_km`, and its distance."""
         row, column = _cell(lat, lon)
         # A cell is narrowest east-west; ring r lies at least (r - 1) such widths away.
-        cell_km = _KM_PER_DEGREE * _CELL_DEGREES * max(math.cos(math.radians(min(abs(lat) + _CELL_DEGREES, 89.9))), 0.05)
+        cell_km = KM_PER_DEGREE * _CELL_DEGREES * max(math.cos(math.radians(min(abs(lat) + _CELL_DEGREES, 89.9))), 0.05)
         best, best_km = -1, max_km
         for ring in range(int(max_km / cell_km) + 2):
             if best >= 0 and (ring - 1) * cell_km > best_km:
@@ -245,14 +244,6 @@ def county_keys(name: str) -> tuple[str, str]:
     """Two keys for a county name: normalised in full, and with its generic words ("County", "Parish") dropped."""
     full = normalise_name(name)
     return full, " ".join(_COUNTY_WORDS.sub(" ", full).split())
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 class Gazetteer:

@@ -17,7 +17,8 @@ from dataclasses import replace
 from functools import cached_property, lru_cache
 from typing import Any
 
-from contextfeed.geo.gazetteer import US_TERRITORIES, Admin1, City, Gazetteer, PostalArea, UsPlace, distance_km
+from contextfeed.domain.geodesy import distance_km
+from contextfeed.geo.gazetteer import US_TERRITORIES, Admin1, City, Gazetteer, PostalArea, UsPlace
 from contextfeed.geo.model import AccountAddress, Location, Precision
 from contextfeed.geo.names import normalise_name
 

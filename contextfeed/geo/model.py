@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import StrEnum
+
+from contextfeed.domain.geodesy import KM_PER_DEGREE, km_per_degree_of_longitude
 
 
 class Precision(StrEnum):
@@ -99,8 +100,8 @@ class ResolvedArea:
             lats += [lat for lat, _ in ring]
             lons += [lon for _, lon in ring]
         for lat, lon, radius_km in self.circles:
-            dlat = radius_km / 111.0
-            dlon = radius_km / max(1.0, 111.0 * math.cos(math.radians(lat)))
+            dlat = radius_km / KM_PER_DEGREE
+            dlon = radius_km / km_per_degree_of_longitude(lat)
             lats += [lat - dlat, lat + dlat]
             lons += [lon - dlon, lon + dlon]
         if not lats:

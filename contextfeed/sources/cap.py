@@ -32,7 +32,7 @@ from contextfeed.sources.documents import (
 )
 from contextfeed.sources.feedxml import alternate_link, entry_id, entry_links, entry_time, feed_entries, feed_text
 from contextfeed.sources.georss import georss_area
-from contextfeed.sources.instants import parse_instant
+from contextfeed.domain.instants import parse_instant
 from contextfeed.sources.model import Area, Circle, Geocode, ParsedEvent, ParseResult, Reference
 from contextfeed.sources.results import EntryError, Reading, read_noting, result, unique_areas
 from contextfeed.sources.scales import (

@@ -13,7 +13,7 @@ from datetime import datetime
 from xml.etree.ElementTree import Element
 
 from contextfeed.sources.documents import DocumentError, XmlDocument, children, local_name, namespace, text_of
-from contextfeed.sources.instants import parse_instant
+from contextfeed.domain.instants import parse_instant
 
 log = logging.getLogger(__name__)
 

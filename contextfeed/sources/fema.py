@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from contextfeed.sources.documents import DocumentError, load_json
-from contextfeed.sources.instants import optional_instant, parse_instant
+from contextfeed.domain.instants import optional_instant, parse_instant
 from contextfeed.sources.model import Area, Geocode, ParsedEvent, ParseResult
 from contextfeed.sources.results import EntryError, Reading, read_noting, result, unique_areas
 

@@ -4,14 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
-
-
-class Trust(StrEnum):
-    """Who stands behind a source: an alerting authority, or the news."""
-
-    OFFICIAL = "official"
-    NEWS = "news"
 
 
 @dataclass(frozen=True)

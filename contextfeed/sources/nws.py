@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from contextfeed.sources.documents import DocumentError, load_json
-from contextfeed.sources.instants import optional_instant, parse_instant
+from contextfeed.domain.instants import optional_instant, parse_instant
 from contextfeed.sources.model import Area, Circle, Geocode, ParsedEvent, ParseResult, Reference
 from contextfeed.sources.results import EntryError, read_entries, result
 from contextfeed.sources.scales import (

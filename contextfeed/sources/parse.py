@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from contextfeed.sources.documents import DocumentError
-from contextfeed.sources.model import ParseResult, Trust
+from contextfeed.sources.model import ParseResult
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +32,6 @@ PARSERS: Mapping[str, tuple[str, str]] = {
 Named, not imported: a parser's module loads when its kind is first read, so a command
 that reads CAP alerts does not start by loading feedparser and the news machinery.
 """
-
-DEFAULT_TRUST: Mapping[str, Trust] = {
-    "cap": Trust.OFFICIAL,
-    "nws": Trust.OFFICIAL,
-    "usgs": Trust.OFFICIAL,
-    "gdacs": Trust.OFFICIAL,
-    "fema": Trust.OFFICIAL,
-    "rss": Trust.NEWS,
-}
-"""Who stands behind each kind unless the config says otherwise (DESIGN.md, Sources)."""
-
 
 class UnknownKindError(ValueError):
     """A source kind no parser reads."""

@@ -91,7 +91,7 @@ def test_a_failure_while_writing_leaves_nothing_half_written(world, monkeypatch)
     def broken_relocate(*args, **kwargs):
         raise RuntimeError("flag engine down")
 
-    monkeypatch.setattr("contextfeed.pipeline.Pipeline.relocate", broken_relocate)
+    monkeypatch.setattr("contextfeed.flags.engine.FlagEngine.reconcile_accounts", broken_relocate)
     response = world.client.post("/v1/accounts:batch", json={"accounts": [{"account_id": "B9", "city": "Boston"}]},
                                  headers=world.keys.admin)
     assert response.status_code == 500

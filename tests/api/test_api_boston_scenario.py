@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from contextfeed.api.app import create_api
 from contextfeed.api.keys import create_key
-from contextfeed.cli import app_from_environment
+from contextfeed.bootstrap import build_app
 from tests.conftest import DATA
 from tests.scenarios.test_scenarios import HOLDS, LEVELS
 
@@ -23,7 +23,7 @@ def test_the_suppression_check_with_at_agrees_with_the_scenario(cli, migrated):
     for document in spec["documents"]:
         assert cli("ingest", SCENARIO / document["file"], "--kind", document["kind"],
                    "--source", document["source"])[0] == 0
-    app = app_from_environment()
+    app = build_app()
     with app.database.write() as session:
         key = create_key(session, name="dialer", scope="dialer", now=app.clock.now()).key
     client = TestClient(create_api(app))

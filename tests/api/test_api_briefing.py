@@ -3,7 +3,8 @@
 from datetime import UTC, datetime, time
 
 from contextfeed.api.briefing import assemble_briefing
-from contextfeed.api.calling import inside_calling_hours, local_time, stamp
+from contextfeed.dialer.calling import inside_calling_hours, stamp
+from contextfeed.domain.instants import local_time
 from contextfeed.config import CallingSettings, Settings
 from contextfeed.db.models import Account
 from contextfeed.flags.query import ActiveFlag

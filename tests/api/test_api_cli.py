@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from contextfeed.api.cli import announce_first_key
-from contextfeed.cli import app_from_environment
+from contextfeed.cli.service import announce_first_key
+from contextfeed.bootstrap import build_app
 
 
 def test_create_prints_the_key_once_and_list_never_shows_it(cli, migrated):
@@ -37,7 +37,7 @@ def test_scopes_are_checked_by_the_cli(cli, migrated, capsys):
 
 
 def test_the_first_start_prints_an_admin_key_once(migrated, capsys):
-    app = app_from_environment()
+    app = build_app()
     announce_first_key(app)
     first = capsys.readouterr().out
     assert "admin API key" in first and "contextfeed apikey create" in first

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import event
 
-from contextfeed.api.suppression import list_time, verdict
+from contextfeed.dialer.suppression import list_time, verdict
 from contextfeed.flags.query import ActiveFlag
 
 CHECK = "/v1/suppression/check"

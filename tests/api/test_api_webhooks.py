@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import httpx
 
-from contextfeed.api.webhooks import backoff, deliver_webhooks, sign
+from contextfeed.dialer.webhooks import backoff, deliver_webhooks, sign
 from contextfeed.flags.manual import raise_manual
 
 SECRET = "s3cret-s3cret-s3cret"

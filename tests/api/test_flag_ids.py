@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from contextfeed.db.models import EventArea
-from contextfeed.pipeline import Pipeline
+from contextfeed.services.ingest import flag_engine
 from tests.api.world import NOW, add_event
 
 QUINCY = [[42.20, -71.05], [42.30, -71.05], [42.30, -70.95], [42.20, -70.95], [42.20, -71.05]]
@@ -23,7 +23,7 @@ def test_a_new_flag_never_takes_the_id_of_the_newest_flag_just_cleared(world):
         area.polygons = json.dumps([MANILA])
         area.min_lat, area.min_lon, area.max_lat, area.max_lon = 14.5, 120.9, 14.7, 121.1
         session.flush()
-        Pipeline(world.app).engine(session, now=NOW).reconcile_events([event_id])
+        flag_engine(world.app, session, now=NOW).reconcile_events([event_id])
 
     feed = world.client.get("/v1/flags/changes", params={"limit": 1000}, headers=world.keys.dialer).json()
     changes = [(change["action"], change["account_id"], change["flag_id"]) for change in feed["changes"]

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from contextfeed.api.shared_read import SharedRead
+from contextfeed.dialer.shared_read import SharedRead
 
 
 class GatedRead:

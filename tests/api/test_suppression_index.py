@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from contextfeed.accounts.csvfile import AccountRecord
-from contextfeed.api import suppression_index
+from contextfeed.dialer import index as suppression_index
 from tests.api.world import NOW, add_accounts, add_event, make_app
 
 CHECK = "/v1/suppression/check"

@@ -17,16 +17,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from contextfeed.accounts.csvfile import AccountRecord
-from contextfeed.accounts.store import upsert_accounts
 from contextfeed.api.app import create_api
 from contextfeed.api.keys import create_key
-from contextfeed.bootstrap import App, build_app
+from contextfeed.bootstrap import App
 from contextfeed.clock import FixedClock
 from contextfeed.config import Settings, load_settings
 from contextfeed.db.migrate import upgrade
 from contextfeed.db.models import Event, EventArea, EventAreaCode
 from contextfeed.geo.model import UNKNOWN_LOCATION, AccountAddress, Location, Precision
-from contextfeed.pipeline import Pipeline
+from contextfeed.services.accounts import upsert_records
+from contextfeed.services.ingest import flag_engine, stored_source
 from tests.conftest import REPO, clone_database, template_url
 
 # 2013-04-19, the Watertown shelter-in-place: 07:00 EDT, before calling hours open at 08:00.
@@ -70,10 +70,7 @@ class FakeLocator:
 
 def make_app(settings: Settings | None = None, *, clock: FixedClock | None = None) -> App:
     """An App on the given settings (default: the test's environment), a fixed clock and the fake locator."""
-    app = build_app(settings or load_settings(), clock=clock or FixedClock(NOW))
-    # cached_property: a value in the instance dict is what the App uses from then on.
-    app.__dict__["locator"] = FakeLocator()
-    return app
+    return App(settings or load_settings(), clock=clock or FixedClock(NOW), locator=FakeLocator())
 
 
 def client_for(app: App) -> TestClient:
@@ -100,9 +97,7 @@ def make_keys(app: App) -> Keys:
 
 def add_accounts(app: App, records: list[AccountRecord] = ACCOUNTS) -> None:
     """Upsert accounts through the real store and compute their flags."""
-    with app.database.write() as session:
-        report = upsert_accounts(session, records, locate=app.locator.locate, now=app.clock.now())
-        Pipeline(app).relocate(session, report.relocated, now=app.clock.now())
+    upsert_records(app, records)
 
 
 def add_event(app: App, *, source: str, kind: str, external_id: str, headline: str, event_type: str,
@@ -115,7 +110,7 @@ def add_event(app: App, *, source: str, kind: str, external_id: str, headline: s
     The source is created with its kind's trust (cap official, rss news), as `ingest` does.
     """
     with app.database.write() as session:
-        row = Pipeline(app).source(session, source, kind=kind, now=sent)
+        row = stored_source(session, app.settings, source, kind=kind, now=sent)
         box = bbox(polygons or [], circles or [])
         area = EventArea(position=0, description=description or headline, precision="point",
                          polygons=json.dumps(polygons or []), circles=json.dumps(circles or []),
@@ -136,7 +131,7 @@ def add_event(app: App, *, source: str, kind: str, external_id: str, headline: s
         )
         session.add(event)
         session.flush()
-        Pipeline(app).engine(session, now=sent).reconcile_events([event.id])
+        flag_engine(app, session, now=sent).reconcile_events([event.id])
         return event.id
 
 

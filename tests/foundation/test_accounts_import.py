@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from contextfeed.accounts.csvfile import AccountRecord, read_accounts
-from contextfeed.accounts.store import upsert_accounts
+from contextfeed.bootstrap import App
+from contextfeed.clock import FixedClock
+from contextfeed.config import load_settings
+from contextfeed.services.accounts import upsert_records
 from contextfeed.db.engine import Database
 from contextfeed.db.models import Account
 from contextfeed.geo.model import Location, Precision
@@ -17,11 +20,15 @@ from tests.conftest import DATA
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def fake_locate(address):
+class FakeLocator:
     """Places every account at its postal code, or nowhere; enough to exercise the store."""
-    if address.postal_code:
-        return Location(precision=Precision.POSTAL, source="postal_code", postal_code=address.postal_code, country="US")
-    return Location(precision=Precision.UNKNOWN, source="none", note="no postal code")
+
+    def locate(self, address):
+        """The account's postal code as its location, when it has one."""
+        if address.postal_code:
+            return Location(precision=Precision.POSTAL, source="postal_code", postal_code=address.postal_code,
+                            country="US")
+        return Location(precision=Precision.UNKNOWN, source="none", note="no postal code")
 
 
 def import_json(cli, path) -> dict:
@@ -62,12 +69,11 @@ def test_reimporting_the_same_file_changes_nothing(cli, migrated):
 
 def test_a_changed_row_updates_the_account_and_reports_it_moved(migrated, tmp_path):
     database = Database.from_url(migrated)
+    app = App(load_settings(), clock=FixedClock(NOW), database=database, locator=FakeLocator())
     record = AccountRecord(account_id="M1", city="Boston", region="MA", postal_code="02116", country="US")
-    with database.write() as session:
-        upsert_accounts(session, [record], locate=fake_locate, now=NOW)
+    upsert_records(app, [record])
     moved = AccountRecord(account_id="M1", city="Springfield", region="IL", postal_code="62701", country="US")
-    with database.write() as session:
-        report = upsert_accounts(session, [moved], locate=fake_locate, now=NOW)
+    report = upsert_records(app, [moved]).report
     assert (report.created, report.updated, report.relocated) == (0, 1, ["M1"])
     with database.read() as session:
         assert session.get(Account, "M1").loc_postal_code == "62701"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contextfeed.geo.areas import area_from_mentions, city_radius_km, earthquake_radius_km, resolve_area
+from contextfeed.geo.areas import area_from_mentions, city_radius_km, resolve_area
 from contextfeed.geo.gazetteer import Gazetteer
 from contextfeed.geo.geoparse import Geoparser
 from contextfeed.geo.model import Precision
@@ -110,13 +110,6 @@ def test_city_circles_grow_with_population_and_are_capped() -> None:
     assert 5 < city_radius_km(30_000) < 7
     assert 15 < city_radius_km(650_000) < 18
     assert city_radius_km(20_000_000) == 30.0
-
-
-def test_earthquake_radius_grows_with_magnitude_and_shrinks_with_depth() -> None:
-    assert 4 < earthquake_radius_km(5.0) < 6
-    assert 45 < earthquake_radius_km(7.0) < 55
-    assert earthquake_radius_km(7.0, depth_km=40) < earthquake_radius_km(7.0)
-    assert earthquake_radius_km(4.0, depth_km=100) == 1.0
 
 
 @pytest.mark.parametrize("description", ["East of England", "SW Scotland, Lothian Borders"])

@@ -15,12 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 import contextfeed
-from contextfeed.api.replay import ReplayService, prepare_replay
+from contextfeed.training.service import ReplayService, prepare_replay
 from contextfeed.bootstrap import shared_gazetteer
 from contextfeed.config import load_settings
-from contextfeed.replay import load_scenario
+from contextfeed.training.replay import load_scenario
 
-BUNDLED_BOSTON = Path(contextfeed.__file__).resolve().parent / "scenarios" / "boston-2013"
+BUNDLED_BOSTON = Path(contextfeed.__file__).resolve().parent / "training" / "scenarios" / "boston-2013"
 CLI = Path(sys.executable).parent / "contextfeed"
 
 
@@ -29,7 +29,7 @@ def replay_service(environment, data_dir) -> Iterator[ReplayService]:
     """The bundled Boston scenario ready to replay in this process; its clock paused at the first document."""
     service = prepare_replay(load_settings(), load_scenario(BUNDLED_BOSTON), start=None, speed=60)
     yield service
-    service.close()
+    service.app.close()
     service.app.database.dispose()
 
 

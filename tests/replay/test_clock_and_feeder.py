@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from contextfeed.replay import ReplayClock, ReplayFeeder, load_scenario
+from contextfeed.training.replay import ReplayClock, ReplayFeeder, load_scenario
 from tests.conftest import DATA
 from tests.replay.conftest import BUNDLED_BOSTON
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from contextfeed.bootstrap import build_app
 from contextfeed.config import load_settings
 from contextfeed.db.models import Event
-from contextfeed.scenario_export import export_scenario
+from contextfeed.training.scenario_export import export_scenario
 from tests.conftest import DATA
 from tests.replay.conftest import BUNDLED_BOSTON
 from tests.scenarios.test_scenarios import SCENARIOS

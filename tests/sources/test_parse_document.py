@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from contextfeed.sources import DEFAULT_TRUST, PARSERS, UnknownKindError, parse_document
-from contextfeed.sources.model import Trust
+from contextfeed.domain.terms import KINDS, Trust, default_trust
+from contextfeed.sources import PARSERS, UnknownKindError, parse_document
 from contextfeed.sources.scales import CERTAINTIES, SEVERITIES, URGENCIES
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -50,5 +50,5 @@ def test_an_unknown_kind_is_refused_naming_the_known_ones():
 
 
 def test_every_kind_has_a_default_trust_and_only_news_is_not_official():
-    assert set(DEFAULT_TRUST) == set(PARSERS)
-    assert {kind for kind, trust in DEFAULT_TRUST.items() if trust is Trust.NEWS} == {"rss"}
+    assert set(PARSERS) == set(KINDS)
+    assert {kind for kind in KINDS if default_trust(kind) is Trust.NEWS} == {"rss"}

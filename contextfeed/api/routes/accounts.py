@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import select
 
-from contextfeed.accounts.csvfile import AccountRecord
-from contextfeed.accounts.store import UpsertReport, upsert_accounts
 from contextfeed.api.auth import require
 from contextfeed.api.briefing import NEARBY_KM, load_briefing
 from contextfeed.api.deps import AppDep, ReadSession, instant
@@ -28,22 +24,13 @@ from contextfeed.api.schemas import (
     Instant,
     Phone,
 )
-from contextfeed.bootstrap import App
 from contextfeed.db.models import Account
-from contextfeed.pipeline import Pipeline
+from contextfeed.services.accounts import upsert_records
 
 router = APIRouter(tags=["accounts"])
 AccountPath = Annotated[AccountId, Path(description="the account id")]
 readers = [Depends(require("agent"))]
 writers = [Depends(require("admin"))]
-
-
-def upsert(app: App, records: Sequence[AccountRecord], *, now: datetime) -> tuple[UpsertReport, dict[str, int]]:
-    """Upsert accounts and recompute the flags of those new or moved, in one transaction."""
-    with app.database.write() as session:
-        report = upsert_accounts(session, records, locate=app.locator.locate, now=now)
-        flags = Pipeline(app).relocate(session, report.relocated, now=now)
-    return report, flags.actions
 
 
 def unknown_account(account_id: str) -> ApiError:
@@ -72,20 +59,19 @@ def get_account(account_id: AccountPath, session: ReadSession) -> dict:
             responses=documented() | {201: {"model": AccountWritten, "description": "created"}})
 def put_account(account_id: AccountPath, body: AccountFields, app: AppDep, response: Response) -> dict:
     """Create or replace an account; it is located and its flags recomputed at once (201 when new)."""
-    now = app.clock.now()
-    report, flag_changes = upsert(app, [body.record(account_id)], now=now)
-    response.status_code = 201 if report.created else 200
+    written = upsert_records(app, [body.record(account_id)])
+    response.status_code = 201 if written.report.created else 200
     with app.database.read() as session:
-        return account_json(session.get(Account, account_id)) | {"flag_changes": flag_changes}
+        return account_json(session.get(Account, account_id)) | {"flag_changes": dict(written.flag_changes)}
 
 
 @router.post("/v1/accounts:batch", response_model=BatchReport, dependencies=writers, responses=documented(413))
 def batch_accounts(body: AccountBatch, app: AppDep) -> dict:
     """Upsert up to 10,000 accounts in one transaction: all or, if one is invalid, none."""
-    report, flag_changes = upsert(app, [account.record(account.account_id) for account in body.accounts],
-                                  now=app.clock.now())
+    written = upsert_records(app, [account.record(account.account_id) for account in body.accounts])
+    report = written.report
     return {"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-            "flag_changes": flag_changes}
+            "flag_changes": dict(written.flag_changes)}
 
 
 @router.get("/v1/accounts/{account_id}/context", response_model=Briefing, dependencies=readers,

@@ -22,7 +22,7 @@ from contextfeed.api.schemas import (
     WebhookOut,
     WebhookRequest,
 )
-from contextfeed.api.webhooks import add_webhook, delivery_json, webhook_json
+from contextfeed.dialer.webhooks import add_webhook, delivery_json, webhook_json
 from contextfeed.db.models import ApiKey, Webhook, WebhookDelivery
 
 router = APIRouter(tags=["admin"], dependencies=[Depends(require("admin"))])

@@ -12,14 +12,14 @@ from fastapi.concurrency import run_in_threadpool
 from contextfeed.api.auth import require
 from contextfeed.api.deps import AppDep, ReadSession, instant
 from contextfeed.api.errors import OrjsonResponse, documented
-from contextfeed.api.feed import MAX_PAGE, changes_after
+from contextfeed.dialer.feed import MAX_PAGE, changes_after
 from contextfeed.api.read_ahead import FeedPage, ReadAhead
 from contextfeed.api.schemas import MAX_ID, ChangePage, CheckResponse, ExportList, Instant, SuppressionCheck
-from contextfeed.api.suppression import DatabaseView, export_csv, export_entries, list_time, suppression_check
-from contextfeed.api.suppression_index import SuppressionIndex
+from contextfeed.dialer.suppression import DatabaseView, export_csv, export_entries, list_time, suppression_check
+from contextfeed.dialer.index import SuppressionIndex
 from contextfeed.bootstrap import App
-from contextfeed.config import Level
-from contextfeed.flags.query import iso
+from contextfeed.domain.terms import Level
+from contextfeed.domain.instants import iso
 
 router = APIRouter(tags=["dialer"], dependencies=[Depends(require("dialer"))])
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy.orm import Session
 
 from contextfeed.api.auth import Principal, require
 from contextfeed.api.deps import AppDep
 from contextfeed.api.errors import ApiError, documented
 from contextfeed.api.schemas import MAX_ID, FlagOut, Instant, ManualFlag, Name, ReasonText, Released
-from contextfeed.db.models import Account, Flag
-from contextfeed.flags.manual import raise_manual, release_flag
-from contextfeed.flags.query import active_at, iso
+from contextfeed.db.models import Flag
+from contextfeed.services import flags
+from contextfeed.domain.instants import iso
 
 router = APIRouter(tags=["flags"])
 Admin = Annotated[Principal, Depends(require("admin"))]
@@ -26,23 +25,18 @@ def flag_out(flag: Flag) -> dict:
             "expires_at": iso(flag.expires_at)}
 
 
-def in_force(session: Session, flag: Flag, *, now) -> bool:
-    """True when the flag is active now and not already released."""
-    return any(active.flag_id == flag.id for active in active_at(session, now, account_ids=[flag.account_id]))
-
-
 @router.post("/v1/flags", status_code=201, response_model=FlagOut, responses=documented(404))
 def raise_flag(body: ManualFlag, app: AppDep, principal: Admin) -> dict:
     """Put a manual flag on an account from now until `until` (or until released)."""
     now = app.clock.now()
     if body.until is not None and body.until <= now:
         raise ApiError(422, "until must be later than now", field="until")
-    with app.database.write() as session:
-        if session.get(Account, body.account_id) is None:
-            raise ApiError(404, f"no account {body.account_id!r}", code="unknown_account")
-        flag_id = raise_manual(session, body.account_id, level=body.level, reason=body.reason,
-                               actor=body.actor or principal.name, expires_at=body.until, now=now)
-        return flag_out(session.get(Flag, flag_id))
+    try:
+        flag = flags.raise_flag(app, body.account_id, level=body.level, reason=body.reason,
+                                actor=body.actor or principal.name, expires_at=body.until)
+    except LookupError:
+        raise ApiError(404, f"no account {body.account_id!r}", code="unknown_account") from None
+    return flag_out(flag)
 
 
 @router.delete("/v1/flags/{flag_id}", response_model=Released, responses=documented(404, 409))
@@ -57,11 +51,10 @@ def release(
     now = app.clock.now()
     if until is not None and until <= now:
         raise ApiError(422, "until must be later than now", field="until", location="query")
-    with app.database.write() as session:
-        flag = session.get(Flag, flag_id)
-        if flag is None:
-            raise ApiError(404, f"no flag {flag_id}")
-        if not in_force(session, flag, now=now):
-            raise ApiError(409, f"flag {flag_id} is not in force (ended, or already released)")
-        message = release_flag(session, flag_id, reason=reason, actor=actor or principal.name, until=until, now=now)
+    try:
+        message = flags.release(app, flag_id, reason=reason, actor=actor or principal.name, until=until)
+    except flags.NotInForceError as error:
+        raise ApiError(409, str(error)) from None
+    except LookupError as error:
+        raise ApiError(404, str(error)) from None
     return {"flag_id": flag_id, "released": True, "message": message}

@@ -9,9 +9,8 @@ from pydantic import BaseModel, Field
 
 from contextfeed.api.auth import require
 from contextfeed.api.errors import ApiError, documented
-from contextfeed.api.replay import MAX_SPEED
 from contextfeed.api.schemas import Instant, Strict
-from contextfeed.replay import Replay
+from contextfeed.training.replay import MAX_SPEED, Replay
 
 router = APIRouter(tags=["replay"])
 # The field each action needs; the others must be left out, so a mistyped action never half-applies.

@@ -1,14 +1,12 @@
-"""CLI commands of the service side: `serve` and `apikey`. Imports stay lazy so the CLI starts fast."""
+"""Commands of the service side: `serve`, `worker` and `apikey`. Imports stay lazy so the CLI starts fast."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from contextfeed.api import SCOPES
-from contextfeed.api.replay import register as register_replay_commands
+from contextfeed.domain.terms import SCOPES
+from contextfeed.cli.output import CommandError, app_from_environment, database_errors, emit
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -37,21 +35,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     revoke.add_argument("key_id", type=int, help="the id shown by `apikey list`")
     revoke.set_defaults(run=cmd_apikey_revoke)
 
-    register_replay_commands(commands)
-
-
-@contextmanager
-def database_errors() -> Iterator[None]:
-    """Turn a database that cannot be used (most often: not migrated yet) into advice instead of a traceback."""
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-
-    from contextfeed.cli import CommandError
-
-    try:
-        yield
-    except (OperationalError, ProgrammingError) as error:
-        raise CommandError(f"cannot use the database ({str(error.orig).strip()}); "
-                           "if it is new, run `contextfeed db upgrade` first") from None
 
 
 def announce_first_key(app) -> None:
@@ -74,7 +57,6 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     from contextfeed.api.asgi import NO_SCHEDULER
-    from contextfeed.cli import app_from_environment
 
     app = app_from_environment()
     announce_first_key(app)
@@ -93,12 +75,12 @@ def import_configured_accounts(app) -> None:
         return
     from pathlib import Path
 
-    from contextfeed.cli import import_accounts_file
+    from contextfeed.cli.data import import_with_progress
 
     path = Path(app.settings.accounts.csv)
     if not path.is_absolute() and app.settings.config_path is not None:
         path = app.settings.config_path.parent / path
-    summary = import_accounts_file(app, path)
+    summary = import_with_progress(app, path)
     print(f"accounts from {path}: {summary['created']} created, {summary['updated']} updated, "
           f"{summary['rejected']} rejected", flush=True)
 
@@ -108,8 +90,7 @@ def cmd_worker(args) -> int:
     import signal
     import threading
 
-    from contextfeed.cli import app_from_environment
-    from contextfeed.leader import SchedulerSupervisor
+    from contextfeed.jobs.leadership import SchedulerSupervisor
 
     app = app_from_environment()
     supervisor = SchedulerSupervisor(app, poll_seconds=app.settings.schedule.leader_poll_seconds)
@@ -129,7 +110,6 @@ def cmd_worker(args) -> int:
 def cmd_apikey_create(args) -> int:
     """Make a key and print it once."""
     from contextfeed.api.keys import create_key
-    from contextfeed.cli import app_from_environment
 
     app = app_from_environment()
     with database_errors(), app.database.write() as session:
@@ -143,7 +123,6 @@ def cmd_apikey_create(args) -> int:
 def cmd_apikey_list(args) -> int:
     """List keys without their secrets."""
     from contextfeed.api.keys import key_json, list_keys
-    from contextfeed.cli import app_from_environment, emit
 
     app = app_from_environment()
     with database_errors(), app.database.read() as session:
@@ -163,7 +142,6 @@ def cmd_apikey_list(args) -> int:
 def cmd_apikey_revoke(args) -> int:
     """Revoke a key by id."""
     from contextfeed.api.keys import revoke_key
-    from contextfeed.cli import CommandError, app_from_environment
 
     app = app_from_environment()
     with database_errors(), app.database.write() as session:

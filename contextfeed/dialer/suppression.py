@@ -17,12 +17,14 @@ from typing import Literal, NamedTuple, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from contextfeed.api.calling import inside_calling_hours, local_time
+from contextfeed.dialer.calling import inside_calling_hours
+from contextfeed.domain.instants import local_time
 from contextfeed.config import CallingSettings
 from contextfeed.db.engine import one_of
 from contextfeed.db.models import Account
 from contextfeed.flags.policy import rank
-from contextfeed.flags.query import ActiveFlag, active_at, iso
+from contextfeed.flags.query import ActiveFlag, active_at
+from contextfeed.domain.instants import iso
 
 Purpose = Literal["agent", "automated"]
 # The weakest level that stops a call, by who makes it.

@@ -29,8 +29,8 @@ from contextfeed.accounts.csvfile import (
 from contextfeed.bootstrap import App
 from contextfeed.db.models import Event, Flag
 from contextfeed.flags.policy import rank
-from contextfeed.flags.query import iso
-from contextfeed.scenario_documents import StateFips, write_event
+from contextfeed.domain.instants import iso
+from contextfeed.training.scenario_documents import StateFips, write_event
 
 log = logging.getLogger(__name__)
 

@@ -6,14 +6,13 @@ import functools
 import logging
 from collections.abc import Callable
 
-import httpx
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from contextfeed.api.webhooks import deliver_webhooks
 from contextfeed.bootstrap import App
-from contextfeed.crawler import Crawler
-from contextfeed.pipeline import Pipeline
+from contextfeed.dialer.webhooks import deliver_webhooks
+from contextfeed.services.crawl import Crawler
+from contextfeed.services.flags import sweep_expired
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +31,6 @@ def logged_job(name: str, job: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-def sweep(app: App) -> int:
-    """Log the flags that expired since the last sweep, so the change feed reports them."""
-    with app.database.write() as session:
-        return Pipeline(app).engine(session, now=app.clock.now()).sweep_expired()
-
-
 def build_scheduler(app: App, crawler: Crawler) -> BackgroundScheduler:
     """A scheduler with a job per enabled source (interval + jitter, one instance, coalesced) and the sweep."""
     schedule = app.settings.schedule
@@ -53,9 +46,8 @@ def build_scheduler(app: App, crawler: Crawler) -> BackgroundScheduler:
             IntervalTrigger(minutes=minutes, jitter=schedule.jitter_seconds),
             id=f"crawl:{source.name}", name=f"crawl {source.name}", next_run_time=app.clock.now(),
         )
-    scheduler.add_job(logged_job("sweep", lambda: sweep(app)), IntervalTrigger(minutes=schedule.sweep_minutes),
+    scheduler.add_job(logged_job("sweep", lambda: sweep_expired(app)), IntervalTrigger(minutes=schedule.sweep_minutes),
                       id="sweep", name="expiry sweep")
-    hooks_client = httpx.Client(timeout=10.0, headers={"User-Agent": app.settings.service.user_agent})
-    scheduler.add_job(logged_job("webhooks", lambda: deliver_webhooks(app, hooks_client)),
+    scheduler.add_job(logged_job("webhooks", lambda: deliver_webhooks(app, app.webhook_client)),
                       IntervalTrigger(seconds=10), id="webhooks", name="webhook delivery")
     return scheduler

@@ -19,11 +19,11 @@ import orjson
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from contextfeed.api.feed import changes_after, latest_cursor
+from contextfeed.dialer.feed import changes_after, latest_cursor
 from contextfeed.bootstrap import App
 from contextfeed.clock import SystemClock
 from contextfeed.db.models import Webhook, WebhookDelivery
-from contextfeed.flags.query import iso
+from contextfeed.domain.instants import iso
 
 log = logging.getLogger(__name__)
 

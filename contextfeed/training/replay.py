@@ -12,14 +12,15 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from pathlib import Path
 
-from contextfeed.bootstrap import App
-from contextfeed.clock import as_utc
-from contextfeed.flags.query import iso
-from contextfeed.pipeline import IngestReport, Pipeline
+from contextfeed.domain.instants import as_utc
+from contextfeed.domain.instants import iso
 from contextfeed.sources import parse_document
 from contextfeed.sources.model import ParseResult
 
 log = logging.getLogger(__name__)
+DEFAULT_SPEED = 60.0
+# 100,000x replays a week in six seconds: faster cannot be watched, and the feeder ticks five times a second.
+MAX_SPEED = 100_000.0
 
 
 class ReplayClock:
@@ -139,15 +140,6 @@ def load_scenario(folder: Path) -> Scenario:
         raise ValueError(f"{folder}: the scenario lists no documents")
     documents.sort(key=lambda document: document.at)
     return Scenario(folder.name, folder / "accounts.csv", tuple(documents))
-
-
-def ingest_recorded(app: App, document: RecordedDocument) -> IngestReport:
-    """Ingest a recorded document through the live crawl's path, at the App's (replay) now."""
-    pipeline = Pipeline(app)
-    now = app.clock.now()
-    with app.database.write() as session:
-        source = pipeline.source(session, document.source, kind=document.kind, now=now)
-        return pipeline.ingest(session, source, document.result, now=now)
 
 
 class ReplayFeeder:

@@ -26,7 +26,7 @@ from xml.etree.ElementTree import Element, SubElement, indent, tostring
 import pycountry
 
 from contextfeed.db.models import Event, EventArea
-from contextfeed.flags.query import iso
+from contextfeed.domain.instants import iso
 from contextfeed.sources.gdacs import (
     ALERT_LEVEL_TO_SEVERITY,
     CURRENT_TO_URGENCY,

@@ -9,10 +9,10 @@ from itertools import chain
 from sqlalchemy import Connection, Text, cast, func, select, text
 from sqlalchemy.orm import Session
 
-from contextfeed.api.suppression import DatabaseView, KnownAccount
-from contextfeed.clock import as_utc
+from contextfeed.dialer.suppression import DatabaseView, KnownAccount
+from contextfeed.domain.instants import as_utc
 from contextfeed.db.models import FlagChange
-from contextfeed.flags.query import iso
+from contextfeed.domain.instants import iso
 
 MAX_PAGE = 10_000
 # Read as plain columns, not ORM objects: a dialer syncing from the start reads a hundred thousand.

@@ -1,18 +1,20 @@
-"""Crawling a source: fetch (outside any transaction), parse, ingest, and keep the source's health."""
+"""Crawl: fetch a source (outside any transaction), parse, ingest, and keep the source's health."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from contextfeed.bootstrap import App
 from contextfeed.config import SourceSettings
 from contextfeed.db.models import Source
-from contextfeed.pipeline import IngestReport, Pipeline
+from contextfeed.services.ingest import IngestReport, ingest_in, stored_source
 from contextfeed.sources import parse_document
 from contextfeed.sources.model import ParseResult
+
+if TYPE_CHECKING:
+    from contextfeed.bootstrap import App
 
 log = logging.getLogger(__name__)
 # Linked CAP documents fetched per crawl of an index; the rest wait for the next crawl.
@@ -69,7 +71,6 @@ class Crawler:
     def __init__(self, app: App, fetcher: FetcherLike) -> None:
         self.app = app
         self.fetcher = fetcher
-        self.pipeline = Pipeline(app)
 
     def crawl(self, names: Iterable[str] | None = None) -> list[CrawlSummary]:
         """Crawl the named (default: all enabled) sources once each."""
@@ -93,7 +94,7 @@ class Crawler:
     def _crawl(self, settings: SourceSettings) -> CrawlSummary:
         now = self.app.clock.now()
         with self.app.database.write() as session:
-            source = self.pipeline.source(session, settings.name, kind=settings.kind, now=now)
+            source = stored_source(session, self.app.settings, settings.name, kind=settings.kind, now=now)
             source.url = settings.url
             etag, last_modified = source.etag, source.last_modified
         outcome = self.fetcher.fetch(settings.url, etag=etag, last_modified=last_modified)
@@ -112,8 +113,8 @@ class Crawler:
             return CrawlSummary(settings.name, failed=True, errors=list(result.errors))
         now = self.app.clock.now()
         with self.app.database.write() as session:
-            source = self.pipeline.source(session, settings.name, kind=settings.kind, now=now)
-            report: IngestReport = self.pipeline.ingest(session, source, result, now=now)
+            source = stored_source(session, self.app.settings, settings.name, kind=settings.kind, now=now)
+            report: IngestReport = ingest_in(self.app, session, source, result, now=now)
             mark_success(source, outcome, entries=len(result.events), now=now,
                          warning="; ".join(result.errors)[:MAX_ERROR_LENGTH] or None)
         return CrawlSummary(settings.name, new=report.new, updated=report.updated, cancelled=report.cancelled,
@@ -142,7 +143,7 @@ class Crawler:
         """Count a failed attempt; the source's events and flags stay as they were (an outage is not an all-clear)."""
         now = self.app.clock.now()
         with self.app.database.write() as session:
-            source = self.pipeline.source(session, settings.name, kind=settings.kind, now=now)
+            source = stored_source(session, self.app.settings, settings.name, kind=settings.kind, now=now)
             source.last_attempt_at = now
             source.last_error = error[:MAX_ERROR_LENGTH]
             source.consecutive_failures += 1
@@ -151,7 +152,7 @@ class Crawler:
         """Record a successful attempt that needed no ingest (304 Not Modified)."""
         now = self.app.clock.now()
         with self.app.database.write() as session:
-            source = self.pipeline.source(session, settings.name, kind=settings.kind, now=now)
+            source = stored_source(session, self.app.settings, settings.name, kind=settings.kind, now=now)
             mark_success(source, outcome, entries=entries, now=now, warning=None)
 
 

@@ -22,14 +22,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 
-from contextfeed.api.feed import latest_cursor, lock_change_log
-from contextfeed.api.shared_read import SharedRead
-from contextfeed.api.suppression import DatabaseView, KnownAccount, chunks, known_account
+from contextfeed.dialer.feed import latest_cursor, lock_change_log
+from contextfeed.dialer.shared_read import SharedRead
+from contextfeed.dialer.suppression import DatabaseView, KnownAccount, chunks, known_account
 from contextfeed.clock import Clock
 from contextfeed.db.engine import Database, one_of
 from contextfeed.db.models import Account, FlagChange
 from contextfeed.flags.query import ActiveFlag, StoredFlags, in_force, load_flags
-from contextfeed.runtime import settle
+from contextfeed.bootstrap import settle
 
 # Seconds between reads of accounts edited without any flag change (a new phone or time zone).
 ACCOUNTS_EVERY = 10.0
