@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from contextfeed.domain.terms import Kind, Level, Trust, default_trust
 
-REPO_CONFIG = Path(__file__).resolve().parent.parent / "config" / "contextfeed.toml"
+# The documented defaults, config/contextfeed.toml, travel inside the package (a link in a checkout, a copy in
+# the wheel): an installed service with no config file of its own still has the policy, not an empty one.
+DEFAULT_CONFIG = Path(__file__).resolve().parent / "defaults.toml"
 
 
 class ConfigError(Exception):
@@ -187,11 +189,11 @@ ENVIRONMENT_OVERRIDES = {
 
 
 def config_file(environ: dict[str, str] | os._Environ = os.environ) -> Path | None:
-    """The config file to read: $CONTEXTFEED_CONFIG, else ./config/contextfeed.toml, else the repository's."""
+    """The config file to read: $CONTEXTFEED_CONFIG, else ./config/contextfeed.toml, else the packaged defaults."""
     explicit = environ.get("CONTEXTFEED_CONFIG")
     if explicit:
         return Path(explicit).expanduser()
-    for candidate in (Path.cwd() / "config" / "contextfeed.toml", REPO_CONFIG):
+    for candidate in (Path.cwd() / "config" / "contextfeed.toml", DEFAULT_CONFIG):
         if candidate.is_file():
             return candidate
     return None
@@ -216,8 +218,21 @@ def load_settings(environ: dict[str, str] | os._Environ = os.environ) -> Setting
     except ValidationError as error:
         raise ConfigError(describe_validation_error(error, origin=str(path or "defaults"))) from None
     if path is not None:
-        settings = settings.model_copy(update={"config_path": path.resolve()})
+        settings = settings.model_copy(update={"config_path": anchor(path)})
     return settings
+
+
+def anchor(path: Path) -> Path:
+    """Where relative paths of a config file start from: its own folder, except for the installed defaults.
+
+    In a checkout the defaults are a link to config/contextfeed.toml and resolve to it. Installed from a
+    wheel they are a file inside site-packages: they then behave as if copied to ./config/, so the data
+    directory is ./data of the folder the service runs in, never a folder inside the installation.
+    """
+    resolved = path.resolve()
+    if path == DEFAULT_CONFIG and not DEFAULT_CONFIG.is_symlink():
+        return Path.cwd().resolve() / "config" / "contextfeed.toml"
+    return resolved
 
 
 def describe_validation_error(error: ValidationError, *, origin: str) -> str:

@@ -16,7 +16,6 @@ from contextfeed.cli import main
 from contextfeed.db.migrate import upgrade
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 DATA = Path(__file__).resolve().parent / "data"
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from contextfeed.domain.terms import Scope
 from contextfeed.api.deps import app_of
 from contextfeed.api.errors import ApiError
-from contextfeed.api.keys import find_key
+from contextfeed.db.api_keys import find_key
 from contextfeed.bootstrap import App
 from contextfeed.db.models import ApiKey
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from contextfeed.bootstrap import settle
-from contextfeed.cli.output import CommandError, app_from_environment, emit, progress, redact
+from contextfeed.cli.output import CommandError, app_from_environment, emit, import_with_progress, redact
 from contextfeed.config import load_settings
 from contextfeed.domain.terms import KINDS
 
@@ -45,21 +45,6 @@ def cmd_db_upgrade(args) -> int:
     upgrade(settings.database_url)
     print(f"database at head: {redact(settings.database_url)}")
     return 0
-
-
-def import_with_progress(app, path: Path) -> dict:
-    """Import an accounts CSV with a progress bar; returns the report."""
-    from contextfeed.services.accounts import AccountImportError, import_accounts, read_accounts_file
-
-    try:
-        accounts = read_accounts_file(path)
-    except AccountImportError as error:
-        raise CommandError(str(error)) from None
-    advance, finish = progress(len(accounts.records), "importing accounts")
-    try:
-        return import_accounts(app, accounts, on_batch=advance)
-    finally:
-        finish()
 
 
 def cmd_accounts_import(args) -> int:

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 from contextfeed.bootstrap import App, build_app
 from contextfeed.domain.instants import iso, parse_instant
@@ -76,3 +77,18 @@ def database_errors() -> Iterator[None]:
     except (OperationalError, ProgrammingError) as error:
         raise CommandError(f"cannot use the database ({str(error.orig).strip()}); "
                            "if it is new, run `contextfeed db upgrade` first") from None
+
+
+def import_with_progress(app: App, path: Path) -> dict:
+    """Import an accounts CSV with a progress bar; returns the report."""
+    from contextfeed.services.accounts import AccountImportError, import_accounts, read_accounts_file
+
+    try:
+        accounts = read_accounts_file(path)
+    except AccountImportError as error:
+        raise CommandError(str(error)) from None
+    advance, finish = progress(len(accounts.records), "importing accounts")
+    try:
+        return import_accounts(app, accounts, on_batch=advance)
+    finally:
+        finish()

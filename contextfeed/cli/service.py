@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from contextfeed.domain.terms import SCOPES
-from contextfeed.cli.output import CommandError, app_from_environment, database_errors, emit
+from contextfeed.cli.output import CommandError, app_from_environment, database_errors, emit, import_with_progress
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -39,7 +39,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def announce_first_key(app) -> None:
     """On the very first start, make an admin key and print it once, with how to make more."""
-    from contextfeed.api.keys import first_admin_key
+    from contextfeed.db.api_keys import first_admin_key
 
     with database_errors(), app.database.write() as session:
         new = first_admin_key(session, now=app.clock.now())
@@ -75,8 +75,6 @@ def import_configured_accounts(app) -> None:
         return
     from pathlib import Path
 
-    from contextfeed.cli.data import import_with_progress
-
     path = Path(app.settings.accounts.csv)
     if not path.is_absolute() and app.settings.config_path is not None:
         path = app.settings.config_path.parent / path
@@ -109,7 +107,7 @@ def cmd_worker(args) -> int:
 
 def cmd_apikey_create(args) -> int:
     """Make a key and print it once."""
-    from contextfeed.api.keys import create_key
+    from contextfeed.db.api_keys import create_key
 
     app = app_from_environment()
     with database_errors(), app.database.write() as session:
@@ -122,7 +120,7 @@ def cmd_apikey_create(args) -> int:
 
 def cmd_apikey_list(args) -> int:
     """List keys without their secrets."""
-    from contextfeed.api.keys import key_json, list_keys
+    from contextfeed.db.api_keys import key_json, list_keys
 
     app = app_from_environment()
     with database_errors(), app.database.read() as session:
@@ -141,7 +139,7 @@ def cmd_apikey_list(args) -> int:
 
 def cmd_apikey_revoke(args) -> int:
     """Revoke a key by id."""
-    from contextfeed.api.keys import revoke_key
+    from contextfeed.db.api_keys import revoke_key
 
     app = app_from_environment()
     with database_errors(), app.database.write() as session:

@@ -47,6 +47,7 @@ def cmd_replay(args) -> int:
 
     import uvicorn
 
+    from contextfeed.api.app import create_api
     from contextfeed.config import load_settings
     from contextfeed.training.replay import load_scenario
     from contextfeed.training.service import prepare_replay
@@ -74,7 +75,7 @@ def cmd_replay(args) -> int:
           f"Paste a key at the top right of the page, then look up an account of {scenario.accounts}.\n"
           "Ctrl-C stops the replay.", flush=True)
     with service.running():
-        uvicorn.Server(uvicorn.Config(service.api, log_level="warning")).run(sockets=[listener])
+        uvicorn.Server(uvicorn.Config(create_api(service.app, replay=service.replay), log_level="warning")).run(sockets=[listener])
     return 0
 
 

@@ -92,10 +92,10 @@ def add(parent: Element, name: str, text: object, **attributes: str) -> None:
     """A child element with this text (a datetime as CAP writes it), unless it is empty."""
     if text is None or text == "":
         return
-    SubElement(parent, name, attributes).text = iso_time(text) if isinstance(text, datetime) else str(text)
+    SubElement(parent, name, attributes).text = cap_time(text) if isinstance(text, datetime) else str(text)
 
 
-def iso_time(instant: datetime) -> str:
+def cap_time(instant: datetime) -> str:
     """CAP 1.2 §3.3.2 time, "2013-04-19T10:30:00+00:00" (an offset, never "Z")."""
     return instant.isoformat()
 
@@ -125,7 +125,7 @@ def cap_alert(event: Event, areas: list[StoredArea]) -> bytes:
     for name, value in (("identifier", event.external_id), ("sender", event.sender), ("sent", event.sent),
                         ("status", event.status), ("msgType", event.msg_type), ("scope", "Public")):
         add(alert, name, value)
-    add(alert, "references", " ".join(f"{ref.ref_sender},{ref.ref_identifier},{iso_time(ref.ref_sent) if ref.ref_sent else ''}"
+    add(alert, "references", " ".join(f"{ref.ref_sender},{ref.ref_identifier},{cap_time(ref.ref_sent) if ref.ref_sent else ''}"
                                       for ref in event.references))
     # Always an <info>, even for an alert that had none or an index entry: it holds the headline and grades.
     # (Its language then reads back as CAP's default "en-US" instead of none.)
@@ -187,16 +187,16 @@ def nws_alert(event: Event, areas: list[StoredArea], *, state_fips: StateFips) -
     shapes = [{"type": "Polygon", "coordinates": [[[lon, lat] for lat, lon in ring]]} for ring in polygons]
     shapes += [{"type": "Point", "coordinates": [lon, lat]} for lat, lon in points]
     properties = {
-        "id": event.external_id, "sender": event.sender, "sent": iso_time(event.sent),
+        "id": event.external_id, "sender": event.sender, "sent": cap_time(event.sent),
         "status": event.status, "messageType": event.msg_type, "category": event.category,
         "event": event.event_type, "severity": event.severity, "urgency": event.urgency,
         "certainty": event.certainty, "response": next(filter(None, event.response_types.split(",")), None),
         "headline": event.headline, "description": event.summary, "instruction": event.instruction,
         "senderName": event.sender_name, "areaDesc": "; ".join(filter(None, descriptions)),
-        **{name: iso_time(value) if value else None for name, value in (
+        **{name: cap_time(value) if value else None for name, value in (
             ("effective", event.effective), ("onset", event.onset), ("expires", event.expires), ("ends", event.ends))},
         "references": [{"identifier": ref.ref_identifier, "sender": ref.ref_sender,
-                        "sent": iso_time(ref.ref_sent) if ref.ref_sent else None} for ref in event.references],
+                        "sent": cap_time(ref.ref_sent) if ref.ref_sent else None} for ref in event.references],
         "geocode": {"SAME": same, "UGC": ugc},
     }
     geometry = shapes[0] if len(shapes) == 1 else {"type": "GeometryCollection", "geometries": shapes} if shapes else None

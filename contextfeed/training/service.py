@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from contextfeed.bootstrap import App, build_app
 from contextfeed.config import Settings
+from contextfeed.db.api_keys import create_key
 from contextfeed.db.migrate import upgrade
 from contextfeed.dialer.webhooks import deliver_webhooks
 from contextfeed.domain.terms import SCOPES
@@ -20,18 +20,14 @@ from contextfeed.services.flags import sweep_expired
 from contextfeed.services.ingest import IngestReport, ingest_document
 from contextfeed.training.replay import RecordedDocument, Replay, ReplayClock, Scenario
 
-if TYPE_CHECKING:
-    from fastapi import FastAPI
-
 
 @dataclass
 class ReplayService:
-    """A replay ready to serve: its App (on the replay's own database), the Replay, a key per scope, the API."""
+    """A replay ready to serve: its App (on the replay's own database), the Replay and a key per scope."""
 
     app: App
     replay: Replay
     keys: dict[str, str]
-    api: FastAPI
 
     @contextmanager
     def running(self) -> Iterator[None]:
@@ -70,10 +66,7 @@ def housekeeping(app: App) -> Callable[[], None]:
 
 
 def prepare_replay(settings: Settings, scenario: Scenario, *, start: datetime | None, speed: float) -> ReplayService:
-    """Wipe and migrate the replay's database, import the scenario's accounts, make keys, build the API."""
-    from contextfeed.api.app import create_api
-    from contextfeed.api.keys import create_key
-
+    """Wipe and migrate the replay's database, import the scenario's accounts, make a key per scope."""
     replay_config, folder = replay_settings(settings, scenario.name)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -87,4 +80,4 @@ def prepare_replay(settings: Settings, scenario: Scenario, *, start: datetime | 
                 for scope in SCOPES}
     replay = Replay(scenario, clock, ingest=lambda document: ingest_recorded(app, document),
                     housekeeping=housekeeping(app))
-    return ReplayService(app, replay, keys, create_api(app, replay=replay))
+    return ReplayService(app, replay, keys)

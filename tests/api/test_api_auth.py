@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from contextfeed.api.keys import first_admin_key, hash_key
+from contextfeed.db.api_keys import first_admin_key, hash_key
 from contextfeed.db.models import ApiKey
 from tests.api.world import NOW
 

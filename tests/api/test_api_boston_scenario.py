@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from contextfeed.api.app import create_api
-from contextfeed.api.keys import create_key
+from contextfeed.db.api_keys import create_key
 from contextfeed.bootstrap import build_app
 from tests.conftest import DATA
 from tests.scenarios.test_scenarios import HOLDS, LEVELS

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from contextfeed.accounts.csvfile import AccountRecord
 from contextfeed.api.app import create_api
-from contextfeed.api.keys import create_key
+from contextfeed.db.api_keys import create_key
 from contextfeed.bootstrap import App
 from contextfeed.clock import FixedClock
 from contextfeed.config import Settings, load_settings

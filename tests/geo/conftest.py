@@ -15,7 +15,7 @@ from contextfeed.geo.gazetteer import Gazetteer
 from contextfeed.geo.geoparse import Geoparser
 from contextfeed.geo.locate import Locator
 
-SCENARIO = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "scenarios" / "boston-2013"
+SCENARIO = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "boston-2013"
 GEOPARSE_DATA = Path(__file__).resolve().parents[1] / "data" / "geoparse"
 
 

@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import contextfeed
+from contextfeed.api.app import create_api
 from contextfeed.training.service import ReplayService, prepare_replay
 from contextfeed.bootstrap import shared_gazetteer
 from contextfeed.config import load_settings
@@ -36,7 +37,7 @@ def replay_service(environment, data_dir) -> Iterator[ReplayService]:
 @pytest.fixture
 def client(replay_service) -> TestClient:
     """An HTTP client of the replay's API."""
-    return TestClient(replay_service.api)
+    return TestClient(create_api(replay_service.app, replay=replay_service.replay))
 
 
 def bearer(service: ReplayService, scope: str) -> dict[str, str]:

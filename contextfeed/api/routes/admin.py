@@ -10,7 +10,7 @@ from sqlalchemy import select
 from contextfeed.api.auth import require
 from contextfeed.api.deps import AppDep, ReadSession
 from contextfeed.api.errors import ApiError, documented
-from contextfeed.api.keys import create_key, key_json, list_keys, revoke_key
+from contextfeed.db.api_keys import create_key, key_json, list_keys, revoke_key
 from contextfeed.api.schemas import (
     MAX_ID,
     KeyCreated,

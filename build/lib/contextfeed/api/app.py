@@ -1,0 +1,74 @@
+"""The HTTP API: FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import SQLAlchemyError
+
+from contextfeed.api.auth import VerifiedKeys
+from contextfeed.api.errors import BodyLimit, install_error_handlers
+from contextfeed.api.read_ahead import ReadAhead
+from contextfeed.api.routes import accounts, admin, dialer, events, flags
+from contextfeed.dialer.index import SuppressionIndex
+from contextfeed.bootstrap import App
+from contextfeed.web import add_agent_page
+
+if TYPE_CHECKING:
+    from contextfeed.training.replay import Replay
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Emergency context for call centres: agent briefings and dialer suppression.
+
+Every endpoint but `/healthz` needs an API key (`Authorization: Bearer cf_...`,
+made with `contextfeed apikey create`). Scopes: `agent` reads briefings,
+accounts, events and sources; `dialer` checks suppression and reads the
+change feed, the export and sources; `admin` does everything. A missing or
+unknown key is 401, a key of the wrong scope 403. Instants are ISO 8601 and
+answered in UTC (`Z`), and in the customer's local time where it matters.
+"""
+
+
+def create_api(app: App, *, replay: Replay | None = None) -> FastAPI:
+    """The FastAPI application over `app`'s dependencies; with `replay`, also its /v1/replay endpoints."""
+    index = SuppressionIndex(app.database, app.clock)
+
+    @asynccontextmanager
+    async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
+        # Built before the first request is taken (a few seconds for a million accounts), so a load
+        # balancer never sends checks to a process that would answer them slowly.
+        try:
+            await run_in_threadpool(index.refresh)
+        except SQLAlchemyError:
+            log.exception("the suppression index could not be built at start; the first check will try again")
+        yield
+
+    api = FastAPI(title="contextfeed", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    api.state.contextfeed = app
+    api.state.suppression_index = index
+    api.state.verified_keys = VerifiedKeys()
+    api.state.feed_read_ahead = ReadAhead(partial(dialer.read_page, app, index))
+    install_error_handlers(api)
+    api.add_middleware(BodyLimit)
+
+    @api.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness: answers without a key."""
+        return {"status": "ok"}
+
+    for module in (accounts, dialer, flags, events, admin):
+        api.include_router(module.router)
+    if replay is not None:
+        from contextfeed.api.routes import replay as replay_routes
+
+        api.state.replay = replay
+        api.include_router(replay_routes.router)
+    add_agent_page(api)
+    return api

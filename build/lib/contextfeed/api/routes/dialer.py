@@ -1,0 +1,97 @@
+"""What outbound dialers read: the bulk suppression check, the change feed, and the do-not-contact export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import orjson
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from contextfeed.api.auth import require
+from contextfeed.api.deps import AppDep, ReadSession, instant
+from contextfeed.api.errors import OrjsonResponse, documented
+from contextfeed.dialer.feed import MAX_PAGE, changes_after
+from contextfeed.api.read_ahead import FeedPage, ReadAhead
+from contextfeed.api.schemas import MAX_ID, ChangePage, CheckResponse, ExportList, Instant, SuppressionCheck
+from contextfeed.dialer.suppression import DatabaseView, export_csv, export_entries, list_time, suppression_check
+from contextfeed.dialer.index import SuppressionIndex
+from contextfeed.bootstrap import App
+from contextfeed.domain.terms import Level
+from contextfeed.domain.instants import iso
+
+router = APIRouter(tags=["dialer"], dependencies=[Depends(require("dialer"))])
+
+
+# A check this small, by id, is answered on the event loop when the index is current: a worker
+# thread would cost more than the check itself (dialers send hundreds of single checks a second).
+# Only the freshness probe leaves the loop, shared by the checks that arrive together.
+INLINE_IDS = 100
+
+
+@router.post("/v1/suppression/check", response_model=CheckResponse, responses=documented(413))
+async def check(body: SuppressionCheck, app: AppDep, request: Request) -> Response:
+    """May these accounts be called now? Per id: suppress, level, reasons, until, calling hours, local time."""
+    index: SuppressionIndex = request.app.state.suppression_index
+    at = instant(app, body.at)
+    if len(body.account_ids) <= INLINE_IDS and not body.phones and index.covers(at) and await index.current():
+        results = list(suppression_check(index.view(), **asked(app, body, at)))
+    else:
+        results = await run_in_threadpool(check_results, app, index, body, at)
+    return OrjsonResponse({"results": results})
+
+
+def asked(app: App, body: SuppressionCheck, at: datetime) -> dict:
+    """What `suppression_check` is asked, besides where it reads."""
+    return {"account_ids": body.account_ids, "phones": body.phones, "at": at, "purpose": body.purpose,
+            "calling": app.settings.calling}
+
+
+def check_results(app: App, index: SuppressionIndex, body: SuppressionCheck, at: datetime) -> list[dict]:
+    """The check's results: from the index, fresh from the change log, unless it asks about an earlier time."""
+    index.refresh()
+    if index.covers(at):
+        return list(suppression_check(index.view(), **asked(app, body, at)))
+    with app.database.read() as session:
+        return list(suppression_check(DatabaseView(session), **asked(app, body, at)))
+
+
+@router.get("/v1/flags/changes", response_model=ChangePage, responses=documented())
+async def changes(
+    app: AppDep,
+    request: Request,
+    after: Annotated[int, Query(ge=0, le=MAX_ID, description="the last cursor you processed (0: from the start)")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1000,
+) -> Response:
+    """Flag changes after a cursor, in cursor order; poll with `after=next_cursor` to miss and repeat nothing."""
+    read_ahead: ReadAhead = request.app.state.feed_read_ahead
+    page = await read_ahead.page(after, limit)
+    return OrjsonResponse({"changes": orjson.Fragment(page.changes), "has_more": page.count == limit,
+                           "next_cursor": page.last_cursor if page.count else after})
+
+
+def read_page(app: App, index: SuppressionIndex, after: int, limit: int) -> FeedPage:
+    """A page of the change feed, read and rendered in one worker thread; phones from the index's accounts."""
+    with app.database.read() as session:
+        changes = changes_after(session, after, limit=limit, accounts=index.view().accounts)
+    return FeedPage(orjson.dumps(changes), len(changes), changes[-1]["cursor"] if changes else None)
+
+
+@router.get("/v1/suppression/export", response_model=ExportList, responses=documented() | {
+    200: {"description": "the list", "content": {"text/csv": {"schema": {"type": "string"}}}}})
+def export(
+    app: AppDep, session: ReadSession,
+    export_format: Annotated[Literal["csv", "json"], Query(alias="format")] = "csv",
+    level: Annotated[Level, Query(description="the weakest level listed (caution for automated calls)")]
+    = "do_not_chase",
+    at: Annotated[Instant | None, Query(description="ISO 8601 instant (default: now)")] = None,
+) -> Response:
+    """Today's suppression list: phone (E.164), account_id, level, expires (UTC yyyy-MM-ddTHH:mmZ), reason_code."""
+    moment = instant(app, at)
+    entries = export_entries(session, at=moment, level=level)
+    if export_format == "json":
+        return OrjsonResponse({"at": iso(moment), "level": level, "entries": [entry.as_json() for entry in entries]})
+    filename = f"contextfeed-suppression-{list_time(moment).replace(':', '').replace('-', '')}.csv"
+    return Response(export_csv(entries), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,1 @@
+"""The project's vocabulary, defined once: instants, distances on the Earth, levels, kinds and scopes. Pure."""

