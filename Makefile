@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test migrate install bench bench-postgres demo clean
+.PHONY: run test lint migrate install bench bench-postgres demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ run: migrate
 test: migrate
 	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
+
+# ruff (lint and format) over the tree, mypy over the pure core (its files are listed in pyproject.toml).
+lint: install
+	$(BIN)/ruff check contextfeed tests bench
+	$(BIN)/ruff format --check contextfeed tests bench
+	$(BIN)/mypy
 
 # All benchmarks at full size on SQLite; the table also goes to bench/results/latest.md.
 bench: migrate

@@ -7,6 +7,7 @@ how precisely the account and the area are known.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -109,7 +110,7 @@ def judge_event(event: EventFacts, policy: PolicySettings) -> EventJudgement:
 
 def rule_matches(rule: RuleSettings, event: EventFacts) -> bool:
     """True when every criterion the rule lists holds for the event (case-insensitive)."""
-    def allowed(options: list[str], *values: str | None) -> bool:
+    def allowed(options: Sequence[str], *values: str | None) -> bool:
         if not options:
             return True
         wanted = {option.lower() for option in options}
