@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -25,13 +26,26 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def checkout(folder: Path) -> Path:
+    """The files git tracks, links kept as links: what a clone would build from (and no build/ left here)."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for name in filter(None, tracked.decode().split("\0")):
+        origin, copy = REPO / name, folder / name
+        if not origin.exists() and not origin.is_symlink():
+            continue  # deleted in the working tree, not yet committed
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(origin, copy, follow_symlinks=False)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
     """The wheel built from this checkout, installed into a folder of its own; returns that folder."""
     work = tmp_path_factory.mktemp("wheel")
+    source = checkout(work / "source")
     # --no-build-isolation: build with the setuptools of this environment, offline.
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(work / "dist"), str(REPO)], check=True, cwd=work)
+                    "--wheel-dir", str(work / "dist"), str(source)], check=True, cwd=work)
     (wheel,) = (work / "dist").glob("contextfeed-*.whl")
     target = work / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),

@@ -1,1 +1,0 @@
-"""The API's endpoints, one module per audience: agents' accounts, dialers, supervisors' flags, events, admin."""

@@ -1,1 +1,0 @@
-"""Storage: engine and sessions, ORM models, migrations."""

@@ -1,1 +1,0 @@
-"""The project's vocabulary, defined once: instants, distances on the Earth, levels, kinds and scopes. Pure."""
