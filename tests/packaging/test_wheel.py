@@ -90,6 +90,12 @@ def test_the_installed_copy_is_the_one_that_runs(installed, tmp_path):
     assert Path(where.strip()).is_relative_to(installed)
 
 
+def test_every_module_of_the_checkout_is_in_the_wheel(installed):
+    shipped = {path.relative_to(installed).as_posix() for path in (installed / "contextfeed").rglob("*.py")}
+    tracked = {path.relative_to(REPO).as_posix() for path in (REPO / "contextfeed").rglob("*.py")}
+    assert tracked - shipped == set()
+
+
 def test_the_wheel_migrates_a_new_database_and_serves(installed, tmp_path):
     env = environment(installed, tmp_path / "home")
     upgrade = contextfeed(env, "db", "upgrade")
