@@ -7,6 +7,7 @@ arrays; everything leaves this module as (lat, lon).
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Sequence
 
 from contextfeed.sources.model import Circle
@@ -35,6 +36,26 @@ def closed_ring(points: Iterable[tuple[float, float]]) -> Ring:
     if ring[0] != ring[-1]:
         ring.append(ring[0])
     return tuple(ring)
+
+
+def unwrapped_ring(ring: Sequence[tuple[float, float]]) -> Ring:
+    """The ring with every edge taken the short way round, its longitudes running on past ±180 where it crosses.
+
+    CAP and GeoRSS write each vertex in [-180, 180], so a polygon around Fiji goes 177 ... -178. Read as
+    written, its edges would span the rest of the globe (Brazil, Madagascar) and miss Fiji. No issuer draws
+    an edge of more than 180° of longitude, so each step is taken as the shorter one; the ring is then
+    shifted whole so that its middle lies in [-180, 180]. A ring around a pole does not close this way
+    and is left as written.
+    """
+    if not ring:
+        return tuple(ring)
+    lons = [ring[0][1]]
+    for (_, previous), (_, lon) in zip(ring, ring[1:]):
+        lons.append(lons[-1] + ((lon - previous + 180.0) % 360.0) - 180.0)
+    if abs(lons[-1] - lons[0] - (ring[-1][1] - ring[0][1])) > 1e-9:
+        return tuple(ring)
+    shift = -360.0 * math.floor((min(lons) + max(lons)) / 2 / 360.0 + 0.5)
+    return tuple((lat, lon + shift) for (lat, _), lon in zip(ring, lons))
 
 
 def _numbers(text: str) -> list[float]:
