@@ -81,6 +81,9 @@ class SourceSettings(Strict):
     enabled: bool = True
     trust: TrustLevel | None = None
     interval_minutes: Annotated[float, Field(gt=0)] | None = None
+    # Other sources whose alerts this one may update, cancel or replace (a relay such as IPAWS
+    # carrying a state agency's messages). Empty: a source only amends what it stored itself.
+    may_amend: list[Annotated[str, Field(min_length=1)]] = []
 
     @property
     def effective_trust(self) -> str:
@@ -175,6 +178,11 @@ class Settings(Strict):
     def source(self, name: str) -> SourceSettings | None:
         """The configured source of that name, if any."""
         return next((source for source in self.sources if source.name == name), None)
+
+    @property
+    def may_amend(self) -> dict[str, frozenset[str]]:
+        """Source name -> the other sources whose alerts it may update, cancel or replace."""
+        return {source.name: frozenset(source.may_amend) for source in self.sources if source.may_amend}
 
 
 def default_trust(kind: str) -> str:

@@ -75,11 +75,12 @@ class Pipeline:
     def ingest(self, session: Session, source: Source, result: ParseResult, *, now: datetime) -> IngestReport:
         """Store a parsed document's events and bring the flags they touch up to date."""
         store = EventStore(session, resolve_area=self.app.resolve_area, read_news=self.read_news,
-                           lifetimes=self.app.lifetimes, now=now)
+                           lifetimes=self.app.lifetimes, now=now, may_amend=self.app.settings.may_amend)
         stored = store.store(source, result.events)
         flags = self.engine(session, now=now).reconcile_events(stored.changed)
         return IngestReport(new=stored.new, updated=stored.updated, cancelled=stored.cancelled,
-                            unchanged=stored.unchanged, errors=list(result.errors), flag_changes=flags.actions)
+                            unchanged=stored.unchanged, errors=[*result.errors, *stored.refused],
+                            flag_changes=flags.actions)
 
     def engine(self, session: Session, *, now: datetime) -> FlagEngine:
         """A flag engine on this session with the configured policy."""
