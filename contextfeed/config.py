@@ -8,7 +8,7 @@ from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import IPvAnyNetwork, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 Level = Literal["do_not_chase", "caution", "info"]
 SourceKind = Literal["cap", "nws", "usgs", "gdacs", "fema", "rss"]
@@ -45,6 +45,8 @@ class FetchSettingsModel(Strict):
     read_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
     max_body_mb: Annotated[float, Field(gt=0)] = 50.0
     attempts: Annotated[int, Field(ge=1, le=10)] = 4
+    total_timeout_seconds: Annotated[float, Field(gt=0)] = 120.0
+    allow_networks: list[IPvAnyNetwork] = []
 
 
 class AccountsSettings(Strict):
