@@ -117,6 +117,9 @@ def load_json(body: bytes) -> Any:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DocumentError(f"not JSON ({exc}); {len(body):,} bytes, not shown") from exc
+    except RecursionError:
+        # JSON nested 100,000 deep: no feed nests that far; Python's decoder runs out of stack.
+        raise DocumentError("JSON nested too deeply to read; refused") from None
 
 
 def local_name(element: Element) -> str:
