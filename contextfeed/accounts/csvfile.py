@@ -48,6 +48,21 @@ class AccountFileError(Exception):
     """The file as a whole cannot be read (not CSV, no account_id column)."""
 
 
+#: A cell a spreadsheet would run as a formula (OWASP "CSV Injection"): = + - @, tab and carriage return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell that a spreadsheet shows as text: one that would start a formula gets a leading quote (OWASP).
+
+    Plain numbers are left alone, so an E.164 phone (+16175550101) still loads into a dialer as it is.
+    """
+    if cell.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def decode(data: bytes) -> str:
     """Text of a CSV file: UTF-8 (with or without BOM), else Windows-1252 as spreadsheets export it."""
     try:
