@@ -119,7 +119,8 @@ class App:
             settings = FetchSettings(
                 user_agent=self.settings.service.user_agent, connect_timeout_s=fetch.connect_timeout_seconds,
                 read_timeout_s=fetch.read_timeout_seconds, max_body_bytes=int(fetch.max_body_mb * 1024 * 1024),
-                max_attempts=fetch.attempts,
+                max_attempts=fetch.attempts, total_timeout_s=fetch.total_timeout_seconds,
+                allow_networks=tuple(str(network) for network in fetch.allow_networks),
             )
             self._fetcher = Fetcher(build_client(settings), settings=settings)
         return self._fetcher

@@ -8,7 +8,7 @@ from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import IPvAnyNetwork, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from contextfeed.domain.terms import Kind, Level, Trust, default_trust
 
@@ -44,6 +44,8 @@ class FetchSettingsModel(Strict):
     read_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
     max_body_mb: Annotated[float, Field(gt=0)] = 50.0
     attempts: Annotated[int, Field(ge=1, le=10)] = 4
+    total_timeout_seconds: Annotated[float, Field(gt=0)] = 120.0
+    allow_networks: list[IPvAnyNetwork] = []
 
 
 class AccountsSettings(Strict):
@@ -80,6 +82,9 @@ class SourceSettings(Strict):
     enabled: bool = True
     trust: Trust | None = None
     interval_minutes: Annotated[float, Field(gt=0)] | None = None
+    # Other sources whose alerts this one may update, cancel or replace (a relay such as IPAWS
+    # carrying a state agency's messages). Empty: a source only amends what it stored itself.
+    may_amend: list[Annotated[str, Field(min_length=1)]] = []
 
     @property
     def effective_trust(self) -> str:
@@ -174,6 +179,11 @@ class Settings(Strict):
     def source(self, name: str) -> SourceSettings | None:
         """The configured source of that name, if any."""
         return next((source for source in self.sources if source.name == name), None)
+
+    @property
+    def may_amend(self) -> dict[str, frozenset[str]]:
+        """Source name -> the other sources whose alerts it may update, cancel or replace."""
+        return {source.name: frozenset(source.may_amend) for source in self.sources if source.may_amend}
 
 
 # Environment variable -> (section, key). CONTEXTFEED_CONFIG picks the file itself.

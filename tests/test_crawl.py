@@ -74,7 +74,7 @@ def crawl_config(tmp_path, monkeypatch, environment, feeds):
     base = (REPO / "config" / "contextfeed.toml").read_text().split("# ---------------------------------------------------------------- sources")[0]
     policy = (REPO / "config" / "contextfeed.toml").read_text().split("# ---------------------------------------------------------------- policy")[1]
     config = tmp_path / "contextfeed.toml"
-    config.write_text(base.replace("attempts = 4", "attempts = 1") + f'''
+    config.write_text(base.replace("attempts = 4", "attempts = 1").replace("allow_networks = []", 'allow_networks = ["127.0.0.1/32"]') + f'''
 [[sources]]
 name = "mema"
 kind = "cap"

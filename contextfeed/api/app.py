@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
 
-from contextfeed.api.auth import VerifiedKeys
+from contextfeed.api.auth import KeyUses, VerifiedKeys
 from contextfeed.api.errors import BodyLimit, install_error_handlers
 from contextfeed.api.read_ahead import ReadAhead
 from contextfeed.api.routes import accounts, admin, dialer, events, flags
@@ -54,6 +54,7 @@ def create_api(app: App, *, replay: Replay | None = None) -> FastAPI:
     api.state.contextfeed = app
     api.state.suppression_index = index
     api.state.verified_keys = VerifiedKeys()
+    api.state.key_uses = KeyUses(app.database)
     api.state.feed_read_ahead = ReadAhead(partial(dialer.read_page, app, index))
     install_error_handlers(api)
     api.add_middleware(BodyLimit)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from contextfeed.db.models import Event, EventArea
 from contextfeed.domain.geodesy import KM_PER_DEGREE, km_per_degree_of_longitude
-from contextfeed.flags.matcher import haversine_km
+from contextfeed.flags.matcher import boxes_reach, haversine_km, lons_near
 
 
 def in_force(at: datetime) -> ColumnElement[bool]:
@@ -21,7 +21,7 @@ def in_force(at: datetime) -> ColumnElement[bool]:
 def box_distance_km(lat: float, lon: float, area: EventArea) -> float:
     """Kilometres from a point to an area's bounding box (0 inside it)."""
     nearest_lat = min(max(lat, area.min_lat), area.max_lat)
-    nearest_lon = min(max(lon, area.min_lon), area.max_lon)
+    nearest_lon = min(max(lons_near(lon, (area.min_lon + area.max_lon) / 2), area.min_lon), area.max_lon)
     return float(haversine_km(lat, lon, [nearest_lat], [nearest_lon])[0])
 
 
@@ -34,7 +34,7 @@ def events_near(session: Session, query: Select, *, lat: float, lon: float, radi
     boxed = query.join(EventArea).where(
         EventArea.min_lat.is_not(None),
         EventArea.max_lat >= lat - pad_lat, EventArea.min_lat <= lat + pad_lat,
-        EventArea.max_lon >= lon - pad_lon, EventArea.min_lon <= lon + pad_lon,
+        boxes_reach(lon - pad_lon, lon + pad_lon),
     )
     found = []
     for event in session.scalars(boxed).unique():

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 
 from contextfeed.domain.terms import Scope
 from contextfeed.api.deps import app_of
 from contextfeed.api.errors import ApiError
 from contextfeed.db.api_keys import find_key
 from contextfeed.bootstrap import App
+from contextfeed.db.engine import Database
 from contextfeed.db.models import ApiKey
+
+log = logging.getLogger(__name__)
 
 # How long a verified key is trusted before the database is asked again (see VerifiedKeys).
 KEY_RECHECK = timedelta(seconds=30)
@@ -66,8 +72,49 @@ class VerifiedKeys:
         self.verified = {key: found for key, found in self.verified.items() if found[0].key_id != key_id}
 
 
-def authenticate(app: App, key: str) -> Principal | None:
-    """The active key matching `key`, or None; refreshes its last use now and then."""
+class KeyUses:
+    """Writes keys' last_used_at off the request path, best effort.
+
+    A check must never wait for the write lock: a CLI ingest or import may hold it for a minute,
+    and a check that queued behind it for last_used_at failed after the busy timeout (issue 20).
+    Uses are noted in memory and written by one background thread in a short transaction of its
+    own; when the database is busy the write waits there, and a failed one is logged and dropped
+    (the hint is late or lost, never the answer).
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.pending: dict[int, datetime] = {}
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def note(self, key_id: int, at: datetime) -> None:
+        """Remember that `key_id` was used at `at`; written soon, by the background thread."""
+        with self.lock:
+            self.pending[key_id] = at
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="api-key-uses", daemon=True)
+                self.thread.start()
+        self.wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait()
+            self.wake.clear()
+            with self.lock:
+                uses, self.pending = self.pending, {}
+            try:
+                with self.database.write() as session:
+                    for key_id, at in uses.items():
+                        session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=at))
+            except SQLAlchemyError:
+                log.warning("could not record the last use of %d API key(s); it is only a hint", len(uses),
+                            exc_info=True)
+
+
+def authenticate(app: App, key: str, uses: KeyUses) -> Principal | None:
+    """The active key matching `key`, or None; notes its use now and then (written off this path)."""
     now = app.clock.now()
     with app.database.read() as session:
         row = find_key(session, key)
@@ -76,8 +123,7 @@ def authenticate(app: App, key: str) -> Principal | None:
         principal = Principal(key_id=row.id, name=row.name, scope=row.scope)
         stale = row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY
     if stale:
-        with app.database.write() as session:
-            session.execute(update(ApiKey).where(ApiKey.id == principal.key_id).values(last_used_at=now))
+        uses.note(principal.key_id, now)
     return principal
 
 
@@ -86,7 +132,7 @@ async def verified(request: Request, key: str) -> Principal | None:
     keys: VerifiedKeys = request.app.state.verified_keys
     principal = keys.get(key)
     if principal is None:
-        principal = await run_in_threadpool(authenticate, app_of(request), key)
+        principal = await run_in_threadpool(authenticate, app_of(request), key, request.app.state.key_uses)
         if principal is not None:
             keys.remember(key, principal)
     return principal

@@ -17,6 +17,7 @@ from typing import Literal, NamedTuple, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from contextfeed.accounts.csvfile import spreadsheet_safe
 from contextfeed.dialer.calling import inside_calling_hours
 from contextfeed.domain.instants import local_time
 from contextfeed.config import CallingSettings
@@ -252,5 +253,5 @@ def export_csv(entries: Iterable[ExportEntry]) -> str:
     writer.writerow(EXPORT_COLUMNS)
     for entry in entries:
         row = entry.as_json()
-        writer.writerow([row[column] for column in EXPORT_COLUMNS])
+        writer.writerow([spreadsheet_safe(str(row[column] or "")) for column in EXPORT_COLUMNS])
     return buffer.getvalue()

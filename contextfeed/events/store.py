@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -53,6 +53,8 @@ class StoreOutcome:
     cancelled: int = 0
     unchanged: int = 0
     changed: set[int] = field(default_factory=set)
+    # Messages and references refused, in words: another source's alerts, a message naming itself.
+    refused: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -99,12 +101,34 @@ class EventStore:
         read_news: ReadNews,
         lifetimes: Lifetimes,
         now: datetime,
+        may_amend: Mapping[str, Collection[str]] | None = None,
     ) -> None:
         self.session = session
         self.resolve_area = resolve_area
         self.read_news = read_news
         self.lifetimes = lifetimes
         self.now = now
+        # Source name -> the other sources whose messages it may update, cancel or replace (config:
+        # `may_amend` of a [[sources]] entry). Empty by default: see `amends`.
+        self.may_amend = may_amend or {}
+        self._source_names: dict[int, str] | None = None
+
+    def amends(self, source_id: int, target_source_id: int) -> bool:
+        """Whether messages from one source may update, cancel or replace those first stored from another.
+
+        A CAP identity is (sender, identifier), and a sender is just a string any document can
+        claim: left at that, a Cancel ingested from any source with MEMA's sender would clear
+        MEMA's do-not-chase flags (issue 20). So an alert belongs to the source that first stored
+        it, and only that source (or one configured to amend it) may change it. This errs towards
+        keeping an alert in force: an Update genuinely relayed by another source is refused and
+        reported until the operator says that source may amend the first.
+        """
+        if source_id == target_source_id:
+            return True
+        if self._source_names is None:
+            self._source_names = {row.id: row.name for row in self.session.execute(select(Source.id, Source.name))}
+        names = self._source_names
+        return names.get(target_source_id) in self.may_amend.get(names.get(source_id, ""), ())
 
     def store(self, source: Source, parsed: Iterable[ParsedEvent]) -> StoreOutcome:
         """Store each parsed event once, update what changed, and recompute the intervals it touches."""
@@ -116,6 +140,13 @@ class EventStore:
         for item, reading in items:
             digest = content_hash(item)
             event = known.find(item)
+            if event is not None and not self.amends(source.id, event.values["source_id"]):
+                if event.values["content_hash"] == digest:
+                    outcome.unchanged += 1  # the same message relayed by another source: nothing to change
+                else:
+                    outcome.refused.append(f"{item.msg_type} {item.external_id} from {item.sender}: that alert was "
+                                           f"stored from another source, which this source may not amend")
+                continue
             if event is not None and event.values["content_hash"] == digest:
                 event.values["last_seen_at"] = self.now
                 event.seen = True
@@ -131,7 +162,7 @@ class EventStore:
             self.fill(event, item, reading, digest)
             known.add(event)
             # Only what was stored before this item counts, as when items arrive in separate documents.
-            targets = known.referenced(event)
+            targets = self.permitted_targets(event, known.referenced(event), outcome.refused)
             touched.update(dict.fromkeys((event, *targets)))
             if item.msg_type == "Cancel" and targets:
                 outcome.cancelled += 1
@@ -139,6 +170,22 @@ class EventStore:
         self.apply_validity(list(touched))
         outcome.changed = {event.id for event in touched}
         return outcome
+
+    def permitted_targets(self, event: StoredEvent, targets: list[StoredEvent], refused: list[str]) -> list[StoredEvent]:
+        """The referenced events this message may end or replace; the others (and itself) reported in `refused`."""
+        permitted = []
+        for target in targets:
+            sender, identifier = target.identity
+            if target is event:
+                refused.append(f"{event.values['msg_type']} {identifier} from {sender} refers to itself; "
+                               f"the reference is ignored")
+            elif not self.amends(event.values["source_id"], target.values["source_id"]):
+                refused.append(f"{event.values['msg_type']} {event.values['external_id']} refers to {identifier} "
+                               f"from {sender}, stored from another source that this source may not amend; "
+                               f"the reference is ignored")
+            else:
+                permitted.append(target)
+        return permitted
 
     def with_news_areas(self, source: Source, item: ParsedEvent) -> tuple[ParsedEvent, NewsReading | None]:
         """A news item with the areas its text names, and that reading; other items as they are."""
@@ -231,19 +278,24 @@ class EventStore:
 
     def referrers(self, events: list[StoredEvent]) -> dict[tuple[str, str], list[Referrer]]:
         """The stored messages whose references name each of these events, by the events' identity."""
-        found: dict[tuple[str, str], list[Referrer]] = {}
+        found: dict[tuple[str, str], list[tuple[int, Referrer]]] = {}
         for sender, identifiers in by_sender(event.identity for event in events).items():
             rows = self.session.execute(
                 select(REFERENCES.c.ref_identifier, EVENTS.c.external_id, EVENTS.c.msg_type, EVENTS.c.status,
-                       EVENTS.c.sent)
+                       EVENTS.c.sent, EVENTS.c.sender, EVENTS.c.source_id)
                 .join(EVENTS, REFERENCES.c.event_id == EVENTS.c.id)
                 .where(REFERENCES.c.ref_sender == sender,
                        one_of(self.session, REFERENCES.c.ref_identifier, identifiers))
             )
-            for target, identifier, msg_type, status, sent in rows:
+            for target, identifier, msg_type, status, sent, own_sender, source_id in rows:
+                if (own_sender, identifier) == (sender, target):
+                    continue  # a message naming itself (reported when it was stored) ends nothing
                 found.setdefault((sender, target), []).append(
-                    Referrer(identifier=identifier, msg_type=msg_type, status=status, sent=sent))
-        return found
+                    (source_id, Referrer(identifier=identifier, msg_type=msg_type, status=status, sent=sent)))
+        # A message counts against the events of its own source, or of those it may amend.
+        owners = {event.identity: event.values["source_id"] for event in events}
+        return {identity: [referrer for source_id, referrer in referrers if self.amends(source_id, owners[identity])]
+                for identity, referrers in found.items()}
 
 
 class KnownEvents:

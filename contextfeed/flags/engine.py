@@ -15,7 +15,7 @@ from contextfeed.config import PolicySettings
 from contextfeed.db.engine import bulk_writes, insert_many, insert_many_with_ids
 from contextfeed.domain.instants import local_time
 from contextfeed.db.models import Account, Event, EventArea, EventAreaCode, Flag, FlagChange
-from contextfeed.flags.matcher import match_area_groups
+from contextfeed.flags.matcher import boxes_reach, match_area_groups
 from contextfeed.flags.policy import EventFacts, MatchFacts, MatchJudgement, judge_event, judge_match, rank
 from contextfeed.geo.model import Precision
 
@@ -156,8 +156,7 @@ class FlagEngine:
                 # the matcher then tests each account exactly.
                 candidates.update(self.session.scalars(select(EventArea.event_id).where(
                     EventArea.min_lat.is_not(None), EventArea.max_lat >= min(lats) - 5,
-                    EventArea.min_lat <= max(lats) + 5, EventArea.max_lon >= min(lons) - 5,
-                    EventArea.min_lon <= max(lons) + 5,
+                    EventArea.min_lat <= max(lats) + 5, boxes_reach(min(lons) - 5, max(lons) + 5),
                 )))
         candidates.discard(None)
         return candidates

@@ -15,7 +15,7 @@ from contextfeed.config import PolicySettings
 from contextfeed.db.models import Account, Event, EventArea, EventAreaCode
 from contextfeed.domain.geodesy import KM_PER_DEGREE, km_per_degree_of_longitude
 from contextfeed.flags.engine import event_facts
-from contextfeed.flags.matcher import match_area
+from contextfeed.flags.matcher import boxes_reach, match_area
 from contextfeed.flags.policy import POINT_PRECISIONS, MatchFacts, judge_event, judge_match, rank
 from contextfeed.flags.query import active_at
 from contextfeed.domain.instants import iso
@@ -91,8 +91,7 @@ def nearby_events(session: Session, account: Account, at: datetime) -> list[Even
         pad_lon = NEAR_KM / km_per_degree_of_longitude(account.loc_lat)
         near.append(EventArea.min_lat.is_not(None) & (EventArea.min_lat <= account.loc_lat + pad_lat)
                     & (EventArea.max_lat >= account.loc_lat - pad_lat)
-                    & (EventArea.min_lon <= account.loc_lon + pad_lon)
-                    & (EventArea.max_lon >= account.loc_lon - pad_lon))
+                    & boxes_reach(account.loc_lon - pad_lon, account.loc_lon + pad_lon))
     if not near:
         return []
     area_events = select(EventArea.event_id).where(or_(*near))

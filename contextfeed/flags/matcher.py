@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Collection, Iterator
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import shapely
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from contextfeed.db.models import Account, EventArea
-from contextfeed.domain.geodesy import EARTH_RADIUS_KM, KM_PER_DEGREE
+from contextfeed.domain.geodesy import EARTH_RADIUS_KM, KM_PER_DEGREE, km_per_degree_of_longitude
 from contextfeed.flags.policy import POINT_PRECISIONS
 from contextfeed.geo.model import Precision
+from contextfeed.sources.shapes import unwrapped_ring
 
 # Queried by table columns, not ORM attributes: the session then returns plain rows,
 # not ORM results, for the fifty thousand accounts of a metro-area alert.
@@ -26,6 +27,7 @@ CODE_COLUMNS = {
     "country": (ACCOUNTS.c.loc_country, Precision.COUNTRY, "country"),
     "postal": (ACCOUNTS.c.loc_postal_code, Precision.POSTAL, "postal code"),
 }
+Lons = TypeVar("Lons", np.ndarray, float)
 PRECISIONS = {precision.value: precision for precision in Precision}
 
 
@@ -109,13 +111,13 @@ def match_shapes(
 ) -> Iterator[AreaMatches]:
     """Accounts with a point inside the area's polygons or circles; the SQL bounding box keeps the scan small."""
     pad_lat = buffer_km / KM_PER_DEGREE
-    pad_lon = buffer_km / (KM_PER_DEGREE * max(0.01, math.cos(math.radians((area.min_lat + area.max_lat) / 2))))
+    pad_lon = buffer_km / km_per_degree_of_longitude((area.min_lat + area.max_lat) / 2)
     query = select(
         ACCOUNTS.c.account_id, ACCOUNTS.c.loc_precision, ACCOUNTS.c.loc_lat, ACCOUNTS.c.loc_lon, ACCOUNTS.c.timezone,
         ACCOUNTS.c.loc_city, ACCOUNTS.c.loc_postal_code,
     ).where(
         ACCOUNTS.c.loc_lat.between(area.min_lat - pad_lat, area.max_lat + pad_lat),
-        ACCOUNTS.c.loc_lon.between(area.min_lon - pad_lon, area.max_lon + pad_lon),
+        lon_within(ACCOUNTS.c.loc_lon, area.min_lon - pad_lon, area.max_lon + pad_lon),
         ACCOUNTS.c.loc_precision.in_([p.value for p in POINT_PRECISIONS]),
     )
     if account_ids is not None:
@@ -128,12 +130,14 @@ def match_shapes(
     lons = np.array(lon_values)
     descriptions = np.full(len(rows), None, dtype=object)
     for ring in json.loads(area.polygons):
-        polygon = shapely.Polygon([(lon, lat) for lat, lon in ring])
+        polygon = shapely.Polygon([(lon, lat) for lat, lon in unwrapped_ring(ring)])
         if not polygon.is_valid:
             polygon = shapely.make_valid(polygon)
-        inside = shapely.contains_xy(polygon, lons, lats)
+        # An unwrapped ring may run past ±180; the accounts are moved into its frame, not the ring cut.
+        ring_lons = lons_near(lons, shapely.centroid(polygon).x if not polygon.is_empty else 0.0)
+        inside = shapely.contains_xy(polygon, ring_lons, lats)
         if buffer_km:
-            near = shapely.dwithin(polygon, shapely.points(lons, lats), buffer_km / KM_PER_DEGREE)
+            near = shapely.dwithin(polygon, shapely.points(ring_lons, lats), buffer_km / KM_PER_DEGREE)
             descriptions[near & ~inside & (descriptions == None)] = f"within {buffer_km:g} km of the alert area"  # noqa: E711
         descriptions[inside] = "inside the alert area"
     for lat, lon, radius in json.loads(area.circles):
@@ -155,6 +159,32 @@ def match_shapes(
         account_precision = PRECISIONS[precision]
         yield AreaMatches(group, Precision.POINT, account_precision, f"{how}{basis(account_precision, place)}",
                           timezone)
+
+
+def lon_within(column: ColumnElement[float], west: float, east: float) -> ColumnElement[bool]:
+    """SQL: the longitude lies in [west, east], a range that may run past ±180 across the antimeridian.
+
+    Errs wide: a range of a full turn or more lets every longitude through (the exact test follows).
+    """
+    if east - west >= 360.0:
+        return column.is_not(None)
+    ranges = [column.between(west, east)]
+    if east > 180.0:
+        ranges.append(column <= east - 360.0)
+    if west < -180.0:
+        ranges.append(column >= west + 360.0)
+    return or_(*ranges)
+
+
+def boxes_reach(west: float, east: float) -> ColumnElement[bool]:
+    """SQL: an area's stored longitude range (which may run past ±180) overlaps [west, east] in [-180, 180]."""
+    return or_(*(and_(EventArea.max_lon >= west + turn, EventArea.min_lon <= east + turn)
+                 for turn in (-360.0, 0.0, 360.0)))
+
+
+def lons_near(lons: Lons, centre: float) -> Lons:
+    """Longitudes moved by whole turns to lie within 180° of `centre`, to test them against an unwrapped shape."""
+    return (lons - centre + 180.0) % 360.0 - 180.0 + centre
 
 
 def basis(precision: Precision, place: str | None) -> str:

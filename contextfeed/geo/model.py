@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from contextfeed.domain.geodesy import KM_PER_DEGREE, km_per_degree_of_longitude
+from contextfeed.sources.shapes import unwrapped_ring
 
 
 class Precision(StrEnum):
@@ -93,10 +94,14 @@ class ResolvedArea:
 
     @property
     def bbox(self) -> tuple[float, float, float, float] | None:
-        """(min_lat, min_lon, max_lat, max_lon) of the shapes, or None when the area is codes only."""
+        """(min_lat, min_lon, max_lat, max_lon) of the shapes, or None when the area is codes only.
+
+        Across the antimeridian the box runs past ±180 (Fiji: 177 to 182), never the long way round;
+        the matcher wraps it back.
+        """
         lats: list[float] = []
         lons: list[float] = []
-        for ring in self.polygons:
+        for ring in map(unwrapped_ring, self.polygons):
             lats += [lat for lat, _ in ring]
             lons += [lon for _, lon in ring]
         for lat, lon, radius_km in self.circles:

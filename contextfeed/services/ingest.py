@@ -79,11 +79,12 @@ def read_news(app: App, event: ParsedEvent) -> NewsReading:
 def ingest_in(app: App, session: Session, source: Source, result: ParseResult, *, now: datetime) -> IngestReport:
     """Store a parsed document's events and bring the flags they touch up to date, in the caller's transaction."""
     store = EventStore(session, resolve_area=app.resolve_area, read_news=lambda event: read_news(app, event),
-                       lifetimes=app.lifetimes, now=now)
+                       lifetimes=app.lifetimes, now=now, may_amend=app.settings.may_amend)
     stored = store.store(source, result.events)
     flags = flag_engine(app, session, now=now).reconcile_events(stored.changed)
     return IngestReport(new=stored.new, updated=stored.updated, cancelled=stored.cancelled,
-                        unchanged=stored.unchanged, errors=list(result.errors), flag_changes=flags.actions)
+                        unchanged=stored.unchanged, errors=[*result.errors, *stored.refused],
+                        flag_changes=flags.actions)
 
 
 def ingest_document(app: App, source_name: str, result: ParseResult, *, kind: str | None = None) -> IngestReport:

@@ -68,7 +68,9 @@ def parse_xml(body: bytes) -> XmlDocument:
         raise HostileDocumentError(f"refused hostile XML: {_describe_hostile(exc)}") from exc
     except ParseError as exc:
         if root is None:
-            raise DocumentError(f"not XML ({exc}); body starts {data[:60]!r}") from exc
+            # The body is never quoted: an error lands in the source's health, which every key may read,
+            # and a body fetched from where it should not have been is exactly what must not be shown.
+            raise DocumentError(f"not XML ({exc}); {len(data):,} bytes, not shown") from exc
         log.warning("XML document broken at %s; keeping the complete elements before it", exc)
         unclosed = frozenset(id(e) for e in opened if id(e) not in closed)
         return XmlDocument(root=root, broken=str(exc), unclosed=unclosed)
@@ -114,7 +116,10 @@ def load_json(body: bytes) -> Any:
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DocumentError(f"not JSON ({exc}); body starts {body.lstrip()[:60]!r}") from exc
+        raise DocumentError(f"not JSON ({exc}); {len(body):,} bytes, not shown") from exc
+    except RecursionError:
+        # JSON nested 100,000 deep: no feed nests that far; Python's decoder runs out of stack.
+        raise DocumentError("JSON nested too deeply to read; refused") from None
 
 
 def local_name(element: Element) -> str:

@@ -7,13 +7,18 @@ withdrawal of the source's alerts; the caller keeps them as they were.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import random
+import socket
+import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 
+import httpcore
 import httpx
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,13 @@ class FetchSettings:
     backoff_base_s: float = 2.0
     backoff_cap_s: float = 60.0
     retry_after_cap_s: float = 300.0
+    # One attempt as a whole, headers and body: a server trickling a byte every 2 s never trips the read
+    # timeout, and kept `crawl --once` busy for ever (issue 20).
+    total_timeout_s: float = 120.0
+    # Networks beyond the public internet that may be fetched from (CIDRs, e.g. "10.1.0.0/16").
+    # Empty: loopback, private, link-local and other non-global addresses are refused, so a CAP
+    # index cannot make us fetch 127.0.0.1 or a cloud metadata service (SSRF).
+    allow_networks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,14 +71,110 @@ class BodyTooLarge(Exception):
     """The response is larger than the configured limit; it was not read to the end."""
 
 
+class AddressRefused(Exception):
+    """The host resolves only to addresses we may not fetch from (loopback, private, link-local ...)."""
+
+
+class DeadlinePassed(Exception):
+    """The fetch's overall deadline passed before the response was complete."""
+
+
+#: The monotonic instant the current fetch must be done by; every socket read and write is bounded by it.
+_deadline: ContextVar[float | None] = ContextVar("fetch_deadline", default=None)
+
+
+def _time_left(timeout: float | None) -> float | None:
+    """The socket timeout to use now: the phase's own, cut to what is left of the fetch's deadline."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise DeadlinePassed
+    return left if timeout is None else min(timeout, left)
+
+
+class GuardedStream(httpcore.NetworkStream):
+    """A connection whose every read and write is bounded by the fetch's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self.stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.stream.read(max_bytes, _time_left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.stream.write(buffer, _time_left(timeout))
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return GuardedStream(self.stream.start_tls(ssl_context, server_hostname, _time_left(timeout)))
+
+    def get_extra_info(self, info: str):
+        return self.stream.get_extra_info(info)
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """Connects only to addresses we may fetch from, and bounds every connection by the fetch's deadline.
+
+    The host is resolved here and the connection made to the address that was checked, so a DNS
+    answer cannot change between the check and the connect (rebinding). Redirects go through the
+    same check, hop by hop.
+    """
+
+    def __init__(self, allow_networks: Iterable[str] = ()) -> None:
+        self.backend = httpcore.SyncBackend()
+        self.allowed = [ipaddress.ip_network(network, strict=False) for network in allow_networks]
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable | None = None) -> httpcore.NetworkStream:
+        address = self.permitted_address(host, port)
+        stream = self.backend.connect_tcp(address, port, timeout=_time_left(timeout), local_address=local_address,
+                                          socket_options=socket_options)
+        return GuardedStream(stream)
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable | None = None) -> httpcore.NetworkStream:
+        raise AddressRefused("fetching over a Unix socket is refused")
+
+    def sleep(self, seconds: float) -> None:
+        self.backend.sleep(seconds)
+
+    def permitted_address(self, host: str, port: int) -> str:
+        """The first address of `host` that is public or allow-listed; AddressRefused if there is none."""
+        try:
+            found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host} ({exc.strerror or exc})") from None
+        refused = []
+        for *_, sockaddr in found:
+            address = ipaddress.ip_address(sockaddr[0])
+            address = getattr(address, "ipv4_mapped", None) or address
+            if address.is_global or any(address in network for network in self.allowed):
+                return str(address)
+            refused.append(str(address))
+        raise AddressRefused(f"refused to fetch from {host}: {', '.join(dict.fromkeys(refused))} is not a public "
+                             f"address (fetch.allow_networks can allow it)")
+
+
 def build_client(settings: FetchSettings = FetchSettings(), *, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """The one httpx client the crawler shares: User-Agent, timeouts and redirect bound from `settings`."""
+    """The one httpx client the crawler shares: User-Agent, timeouts, redirect bound and address guard from `settings`."""
+    if transport is None:
+        transport = httpx.HTTPTransport()
+        # httpx takes no network backend; its pool is rebuilt with ours, as HTTPTransport builds it unproxied.
+        transport._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(),
+                                                  network_backend=GuardedBackend(settings.allow_networks))
     return httpx.Client(
         headers={"User-Agent": settings.user_agent},
         timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
         follow_redirects=True,
         max_redirects=settings.max_redirects,
         transport=transport,
+        # A proxy from the environment would be connected to without the guard.
+        trust_env=False,
     )
 
 
@@ -107,8 +215,14 @@ class Fetcher:
             self._sleep(retry_in)
 
     def _attempt(self, url: str, headers: dict[str, str], attempt: int) -> tuple[FetchOutcome, float | None]:
-        """One request: its outcome, and how long to wait before another try (None: do not retry)."""
+        """One request: its outcome, and how long to wait before another try (None: do not retry).
+
+        The attempt as a whole must end within total_timeout_s; one that does not is not retried,
+        since a server that trickles will trickle again.
+        """
         status: int | None = None
+        deadline = time.monotonic() + self._settings.total_timeout_s
+        token = _deadline.set(deadline)
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
@@ -120,9 +234,13 @@ class Fetcher:
                     return error, self._retry_delay(response, attempt) if retryable else None
                 body = self._read_body(response)
                 return self._validators(response, FetchOutcome(status=status, body=body)), None
-        except BodyTooLarge as exc:
+        except (BodyTooLarge, AddressRefused) as exc:
             return FetchOutcome(status=status, error=str(exc)), None
+        except DeadlinePassed:
+            return FetchOutcome(status=status, error=self._deadline_message()), None
         except httpx.TimeoutException as exc:
+            if deadline <= time.monotonic():
+                return FetchOutcome(status=status, error=self._deadline_message()), None
             return FetchOutcome(status=status, error=_timeout_message(exc)), self._backoff(attempt)
         except (httpx.UnsupportedProtocol, httpx.TooManyRedirects, httpx.DecodingError) as exc:
             return FetchOutcome(status=status, error=f"{type(exc).__name__}: {exc}"), None
@@ -130,6 +248,12 @@ class Fetcher:
             return FetchOutcome(status=status, error=f"connection failed ({exc or type(exc).__name__})"), self._backoff(attempt)
         except (httpx.InvalidURL, httpx.HTTPError) as exc:
             return FetchOutcome(status=status, error=f"{type(exc).__name__}: {exc}"), None
+        finally:
+            _deadline.reset(token)
+
+    def _deadline_message(self) -> str:
+        """The error of a fetch that ran out of time."""
+        return f"no complete response within {self._settings.total_timeout_s:g} s; gave up"
 
     def _read_body(self, response: httpx.Response) -> bytes:
         """The body, streamed and refused as soon as it passes the limit (before reading it, if it says so)."""

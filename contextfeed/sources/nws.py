@@ -56,60 +56,113 @@ def _label(position: int, feature: Any) -> str:
 
 
 def read_feature(feature: Mapping[str, Any], *, source: str) -> ParsedEvent:
-    """One api.weather.gov alert feature as an event."""
+    """One api.weather.gov alert feature as an event; a field of the wrong JSON type rejects the feature alone."""
+    if not isinstance(feature, Mapping):
+        raise EntryError(f"a feature is a JSON {_json_type(feature)}, not an object")
     properties = feature.get("properties")
     if not isinstance(properties, Mapping):
         raise EntryError("feature without properties")
-    identifier, sender, sent = properties.get("id"), properties.get("sender"), properties.get("sent")
+    identifier, sender, sent = (_text(properties, name) for name in ("id", "sender", "sent"))
     if not (identifier and sender and sent):
         raise EntryError("alert without id, sender or sent")
-    parameters = properties.get("parameters") or {}
-    ending = (parameters.get("eventEndingTime") or [None])[0]
+    parameters = _mapping(properties, "parameters")
+    ending = next(iter(_texts(parameters, "eventEndingTime")), None)
     return ParsedEvent(
         source=source,
         kind=KIND,
-        external_id=str(identifier),
-        sender=str(sender),
+        external_id=identifier,
+        sender=sender,
         sent=parse_instant(sent),
-        status=status_of(properties.get("status") or ""),
-        msg_type=message_type_of(properties.get("messageType") or ""),
-        category=canonical(properties.get("category") or "", CATEGORIES, default="Other"),
-        event_type=properties.get("event") or "",
-        severity=canonical(properties.get("severity") or "", SEVERITIES),
-        urgency=canonical(properties.get("urgency") or "", URGENCIES),
-        certainty=canonical(properties.get("certainty") or "", CERTAINTIES),
-        response_types=(properties["response"],) if properties.get("response") else (),
-        headline=properties.get("headline") or "",
-        summary=properties.get("description") or "",
-        instruction=properties.get("instruction") or "",
-        sender_name=properties.get("senderName") or "",
-        link=str(feature.get("id") or properties.get("@id") or ""),
+        status=status_of(_text(properties, "status")),
+        msg_type=message_type_of(_text(properties, "messageType")),
+        category=canonical(_text(properties, "category"), CATEGORIES, default="Other"),
+        event_type=_text(properties, "event"),
+        severity=canonical(_text(properties, "severity"), SEVERITIES),
+        urgency=canonical(_text(properties, "urgency"), URGENCIES),
+        certainty=canonical(_text(properties, "certainty"), CERTAINTIES),
+        # One value in api.weather.gov; CAP allows several responseType, so a list of them is read too.
+        response_types=_texts(properties, "response"),
+        headline=_text(properties, "headline"),
+        summary=_text(properties, "description"),
+        instruction=_text(properties, "instruction"),
+        sender_name=_text(properties, "senderName"),
+        link=_text(feature, "id") or _text(properties, "@id"),
         language="en-US",
-        effective=optional_instant(properties.get("effective")),
-        onset=optional_instant(properties.get("onset")),
-        expires=optional_instant(properties.get("expires")),
-        ends=optional_instant(properties.get("ends") or ending),
-        references=tuple(_reference(item) for item in properties.get("references") or []),
+        effective=optional_instant(_text(properties, "effective") or None),
+        onset=optional_instant(_text(properties, "onset") or None),
+        expires=optional_instant(_text(properties, "expires") or None),
+        ends=optional_instant(_text(properties, "ends") or ending),
+        references=tuple(_reference(item) for item in _list(properties, "references")),
         areas=(_area(feature, properties),),
     )
 
 
-def _reference(item: Mapping[str, Any]) -> Reference:
+def _text(fields: Mapping[str, Any], name: str) -> str:
+    """A string field ("" when absent or null); a number is read as its digits, anything else rejects the feature."""
+    value = fields.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise EntryError(f"{name} is a JSON {_json_type(value)}, not a string")
+
+
+def _list(fields: Mapping[str, Any], name: str) -> list[Any]:
+    """A list field ([] when absent or null); anything else rejects the feature."""
+    value = fields.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise EntryError(f"{name} is a JSON {_json_type(value)}, not a list")
+    return value
+
+
+def _texts(fields: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    """A field holding one string or a list of strings, as a tuple of the non-empty ones."""
+    value = fields.get(name)
+    values = value if isinstance(value, list) else [value]
+    return tuple(text for text in (_text({name: item}, name) for item in values) if text)
+
+
+def _mapping(fields: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """An object field ({} when absent or null); anything else rejects the feature."""
+    value = fields.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise EntryError(f"{name} is a JSON {_json_type(value)}, not an object")
+    return value
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a decoded value's type."""
+    return {dict: "object", list: "array", bool: "boolean", str: "string"}.get(type(value), "number")
+
+
+def _reference(item: Any) -> Reference:
     """One entry of `properties.references` ({identifier, sender, sent})."""
-    if not item.get("identifier") or not item.get("sender"):
-        raise EntryError(f"reference without identifier or sender: {dict(item)!r:.120}")
-    return Reference(sender=item["sender"], identifier=item["identifier"], sent=optional_instant(item.get("sent")))
+    if not isinstance(item, Mapping):
+        raise EntryError(f"a reference is a JSON {_json_type(item)}, not an object")
+    identifier, sender = _text(item, "identifier"), _text(item, "sender")
+    if not identifier or not sender:
+        raise EntryError("reference without identifier or sender")
+    return Reference(sender=sender, identifier=identifier, sent=optional_instant(_text(item, "sent") or None))
 
 
 def _area(feature: Mapping[str, Any], properties: Mapping[str, Any]) -> Area:
     """The alert's area: its geometry (when not null) united with its SAME and UGC codes."""
-    codes = properties.get("geocode") or {}
-    polygons, circles = geojson_shapes(feature.get("geometry"))
+    codes = _mapping(properties, "geocode")
+    geometry = feature.get("geometry")
+    if geometry is not None and not isinstance(geometry, Mapping):
+        raise EntryError(f"geometry is a JSON {_json_type(geometry)}, not an object")
+    polygons, circles = geojson_shapes(geometry)
     return Area(
-        description=properties.get("areaDesc") or "",
+        description=_text(properties, "areaDesc"),
         polygons=polygons,
         circles=circles,
-        geocodes=tuple(Geocode(name=name, value=str(value)) for name in GEOCODE_NAMES for value in codes.get(name) or []),
+        geocodes=tuple(Geocode(name=name, value=value) for name in GEOCODE_NAMES for value in _texts(codes, name)),
     )
 
 
@@ -121,6 +174,8 @@ def geojson_shapes(geometry: Mapping[str, Any] | None) -> tuple[tuple[Ring, ...]
     """
     if not geometry:
         return (), ()
+    if not isinstance(geometry, Mapping):
+        raise EntryError(f"a geometry is a JSON {_json_type(geometry)}, not an object")
     kind = geometry.get("type")
     coordinates: Any = geometry.get("coordinates") or []
     try:

@@ -115,7 +115,8 @@ def sleeps() -> list[float]:
 @pytest.fixture
 def fetcher(sleeps) -> Iterator[Fetcher]:
     settings = FetchSettings(
-        user_agent="contextfeed-tests/1.0 (ops@example.org)", read_timeout_s=0.3, max_attempts=3, max_body_bytes=256 * 1024
+        user_agent="contextfeed-tests/1.0 (ops@example.org)", read_timeout_s=0.3, max_attempts=3,
+        max_body_bytes=256 * 1024, allow_networks=("127.0.0.1/32",),
     )
     with build_client(settings) as client:
         yield Fetcher(client, settings=settings, sleep=sleeps.append, jitter=lambda: 0.5)
