@@ -89,13 +89,19 @@ class SourceSettings(Strict):
 
 
 class RuleSettings(Strict):
-    """One policy rule: every listed criterion must hold (empty lists match anything)."""
+    """One policy rule: every listed criterion must hold (empty lists match anything).
+
+    Values are case-insensitive shell patterns ("*.A", "* watch"). `event_codes`
+    and `event_types` both say what the event is: its codes when it has any,
+    its name only when it has none. Level "none" never flags.
+    """
 
     name: Annotated[str, Field(min_length=1)]
-    level: Level
+    level: Level | Literal["none"]
     trust: list[TrustLevel] = []
     kinds: list[SourceKind] = []
     categories: list[str] = []
+    event_codes: list[str] = []
     event_types: list[str] = []
     severity: list[str] = []
     urgency: list[str] = []

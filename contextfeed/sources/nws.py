@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from contextfeed.sources.documents import DocumentError, load_json
+from contextfeed.sources.eventcodes import explicit_codes
 from contextfeed.sources.instants import optional_instant, parse_instant
 from contextfeed.sources.model import Area, Circle, Geocode, ParsedEvent, ParseResult, Reference
 from contextfeed.sources.results import EntryError, read_entries, result
@@ -75,6 +76,8 @@ def read_feature(feature: Mapping[str, Any], *, source: str) -> ParsedEvent:
         msg_type=message_type_of(properties.get("messageType") or ""),
         category=canonical(properties.get("category") or "", CATEGORIES, default="Other"),
         event_type=properties.get("event") or "",
+        event_codes=explicit_codes(same=_listed(properties.get("eventCode"), "SAME", "NationalWeatherService"),
+                                   vtec=_listed(parameters, "VTEC")),
         severity=canonical(properties.get("severity") or "", SEVERITIES),
         urgency=canonical(properties.get("urgency") or "", URGENCIES),
         certainty=canonical(properties.get("certainty") or "", CERTAINTIES),
@@ -92,6 +95,13 @@ def read_feature(feature: Mapping[str, Any], *, source: str) -> ParsedEvent:
         references=tuple(_reference(item) for item in properties.get("references") or []),
         areas=(_area(feature, properties),),
     )
+
+
+def _listed(values: Any, *names: str) -> list[str]:
+    """The strings listed under `names` in an api.weather.gov {name: [values]} object (eventCode, parameters)."""
+    if not isinstance(values, Mapping):
+        return []
+    return [str(value) for name in names for value in values.get(name) or [] if isinstance(value, str)]
 
 
 def _reference(item: Mapping[str, Any]) -> Reference:
