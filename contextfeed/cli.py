@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--from", dest="start", type=instant, help="start of a window (with --to)")
     simulate.add_argument("--to", dest="end", type=instant, help="end of a window (with --from)")
     simulate.add_argument("--svg", type=Path, help="also write the chart of suppressed accounts as SVG")
+    simulate.add_argument("--json", action="store_true", help="print the result as JSON")
     simulate.set_defaults(run=cmd_policy_simulate)
 
     register_api_commands(commands)
@@ -398,7 +399,7 @@ def cmd_explain(args) -> int:
 def cmd_policy_simulate(args) -> int:
     """Replay documents over a book in a scratch database and print what the policy did."""
     from contextfeed.services.policy_simulation import SimulationError, recorded_documents, simulate_policy
-    from contextfeed.services.simulation_report import report_lines, timeline_svg
+    from contextfeed.services.simulation_report import report_json, report_lines, timeline_svg
 
     if (args.start is None) != (args.end is None) or (args.at and args.start):
         raise CommandError("give --at, or --from and --to together")
@@ -414,7 +415,10 @@ def cmd_policy_simulate(args) -> int:
                                      window=(args.start, args.end) if args.start else None, now=app.clock.now())
     except SimulationError as error:
         raise CommandError(str(error)) from None
-    print("\n".join(report_lines(simulation)))
+    if args.json:
+        emit(report_json(simulation))
+    else:
+        print("\n".join(report_lines(simulation)))
     if args.svg:
         args.svg.write_text(timeline_svg(simulation), encoding="utf-8")
     return 0

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 Level = Literal["do_not_chase", "caution", "info"]
+# A rule may also say an event never flags (tests, administrative messages).
+RuleLevel = Literal["do_not_chase", "caution", "info", "none"]
 SourceKind = Literal["cap", "nws", "usgs", "gdacs", "fema", "rss"]
 TrustLevel = Literal["official", "news"]
 
@@ -97,7 +99,7 @@ class RuleSettings(Strict):
     """
 
     name: Annotated[str, Field(min_length=1)]
-    level: Level | Literal["none"]
+    level: RuleLevel
     trust: list[TrustLevel] = []
     kinds: list[SourceKind] = []
     categories: list[str] = []

@@ -41,6 +41,34 @@ def report_lines(simulation: PolicySimulation) -> list[str]:
     return lines
 
 
+def report_json(simulation: PolicySimulation) -> dict:
+    """The simulation as JSON: counts and shares per level, rule and event type, top events, timeline."""
+    def counted(counts: dict[tuple[str, str], int], key: str) -> list[dict]:
+        return [{"level": level, key: name, "accounts": count, "share": share(count, simulation.accounts)}
+                for (level, name), count in sorted(counts.items(), key=lambda item: (-_rank(item[0][0]), -item[1]))]
+
+    return {
+        "accounts": simulation.accounts, "events": simulation.events, "documents": list(simulation.documents),
+        "at": stamp(simulation.start) if simulation.end is None else None,
+        "from": stamp(simulation.start) if simulation.end else None,
+        "to": stamp(simulation.end) if simulation.end else None,
+        "levels": {level: {"accounts": simulation.levels.get(level, 0),
+                           "share": share(simulation.levels.get(level, 0), simulation.accounts)}
+                   for level in LEVEL_ORDER},
+        "by_rule": counted(simulation.by_rule, "rule"),
+        "by_event_type": counted(simulation.by_event_type, "event_type"),
+        "top_events": [{"event_id": e.event_id, "event_type": e.event_type, "codes": e.codes, "rule": e.rule,
+                        "headline": e.headline, "accounts": e.accounts} for e in simulation.top_events],
+        "do_not_chase_over_time": [{"at": stamp(instant), "accounts": count} for instant, count in simulation.timeline],
+        "problems": list(simulation.problems),
+    }
+
+
+def share(count: int, total: int) -> float:
+    """count/total, 0 for an empty book."""
+    return count / total if total else 0.0
+
+
 def timeline_svg(simulation: PolicySimulation) -> str:
     """An SVG bar chart of accounts with do_not_chase over time, one bar per instant of the timeline."""
     bars = simulation.timeline
