@@ -12,6 +12,9 @@ from pydantic import IPvAnyNetwork, BaseModel, ConfigDict, Field, ValidationErro
 
 from contextfeed.domain.terms import Kind, Level, Trust, default_trust
 
+# A rule may also say an event never flags (tests, administrative messages).
+RuleLevel = Literal["do_not_chase", "caution", "info", "none"]
+
 # The documented defaults, config/contextfeed.toml, travel inside the package (a link in a checkout, a copy in
 # the wheel): an installed service with no config file of its own still has the policy, not an empty one.
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "defaults.toml"
@@ -93,13 +96,19 @@ class SourceSettings(Strict):
 
 
 class RuleSettings(Strict):
-    """One policy rule: every listed criterion must hold (empty lists match anything)."""
+    """One policy rule: every listed criterion must hold (empty lists match anything).
+
+    Values are case-insensitive shell patterns ("*.A", "* watch"). `event_codes`
+    and `event_types` both say what the event is: its codes when it has any,
+    its name only when it has none. Level "none" never flags.
+    """
 
     name: Annotated[str, Field(min_length=1)]
-    level: Level
+    level: RuleLevel
     trust: list[Trust] = []
     kinds: list[Kind] = []
     categories: list[str] = []
+    event_codes: list[str] = []
     event_types: list[str] = []
     severity: list[str] = []
     urgency: list[str] = []

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from contextfeed.bootstrap import collect_less
-from contextfeed.cli import data, flags, news, service, training
+from contextfeed.cli import data, flags, news, policy, service, training
 from contextfeed.cli.output import CommandError
 from contextfeed.config import ConfigError
 
@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="contextfeed", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (data, flags, news, service, training):
+    for module in (data, flags, news, policy, service, training):
         module.register(commands)
     return parser
 

@@ -90,6 +90,8 @@ class Event(Base):
     msg_type: Mapped[str] = mapped_column(String(16))
     category: Mapped[str] = mapped_column(String(64))
     event_type: Mapped[str] = mapped_column(String(255))
+    # Comma-separated SAME / VTEC event codes as the issuer gave them (sources/eventcodes.py).
+    event_codes: Mapped[str] = mapped_column(String(255), default="")
     severity: Mapped[str] = mapped_column(String(16))
     urgency: Mapped[str] = mapped_column(String(16))
     certainty: Mapped[str] = mapped_column(String(16))

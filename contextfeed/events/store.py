@@ -40,7 +40,7 @@ CODES: Table = EventAreaCode.__table__
 REFERENCES: Table = EventReference.__table__
 # Copied from the parsed event as they are.
 COPIED_FIELDS = ("status", "msg_type", "category", "event_type", "severity", "urgency", "certainty", "headline",
-                 "summary", "instruction", "sender_name", "link", "language", "sent", "effective", "onset",
+                 "summary", "instruction", "sender_name", "link", "language", "effective", "onset",
                  "expires", "ends", "magnitude", "depth_km")
 
 
@@ -197,11 +197,13 @@ class EventStore:
     def fill(self, event: StoredEvent, item: ParsedEvent, reading: NewsReading | None, digest: str) -> None:
         """Copy a parsed event's fields, areas, references and aliases onto the stored event."""
         event.values.update({name: getattr(item, name) for name in COPIED_FIELDS})
+        # An item its source did not date is dated when it was first seen (its summary says so).
+        sent = item.sent if item.dated else event.values["first_seen_at"]
         event.values.update(
-            response_types=",".join(item.response_types),
+            response_types=",".join(item.response_types), event_codes=",".join(item.event_codes),
             crisis_category=reading.crisis_category if reading else None,
             crisis_matched=", ".join(reading.crisis_matched) if reading else None,
-            content_hash=digest, last_seen_at=self.now, valid_from=item.effective or item.sent,
+            content_hash=digest, last_seen_at=self.now, sent=sent, valid_from=item.effective or sent,
         )
         event.references = tuple((ref.sender, ref.identifier, ref.sent) for ref in item.references)
         names = dict.fromkeys((item.external_id, *item.alternate_ids))

@@ -18,6 +18,7 @@ from contextfeed.db.models import Account, Event, EventArea, EventAreaCode, Flag
 from contextfeed.flags.matcher import boxes_reach, match_area_groups
 from contextfeed.flags.policy import EventFacts, MatchFacts, MatchJudgement, judge_event, judge_match, rank
 from contextfeed.geo.model import Precision
+from contextfeed.sources.eventcodes import codes_from_name
 
 AUTOMATIC = "automatic"
 MANUAL = "manual"
@@ -82,6 +83,7 @@ def event_facts(event: Event) -> EventFacts:
         certainty=event.certainty, response_types=tuple(filter(None, event.response_types.split(","))),
         crisis_category=event.crisis_category, valid_from=event.valid_from, valid_until=event.valid_until,
         cut_at=event.cut_at,
+        event_codes=tuple(filter(None, event.event_codes.split(","))) or codes_from_name(event.event_type),
     )
 
 

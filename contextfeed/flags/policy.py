@@ -7,9 +7,9 @@ how precisely the account and the area are known.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fnmatch import fnmatchcase
 
 from contextfeed.config import PolicySettings, RuleSettings
 from contextfeed.domain.terms import LEVELS
@@ -49,6 +49,8 @@ class EventFacts:
     valid_from: datetime
     valid_until: datetime | None
     cut_at: datetime | None
+    # SAME / VTEC codes the issuer gave, else the code of the event's standard name (sources/eventcodes.py).
+    event_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,8 @@ def judge_event(event: EventFacts, policy: PolicySettings) -> EventJudgement:
         return EventJudgement(None, "news-all-clear", "news that the danger is over (lifted, all clear)")
     for rule in policy.rules:
         if rule_matches(rule, event):
+            if rule.level == "none":
+                return EventJudgement(None, rule.name, f"rule {rule.name}: never flags")
             return EventJudgement(
                 level=cap_news(rule.level, event, policy),
                 rule=rule.name,
@@ -109,24 +113,41 @@ def judge_event(event: EventFacts, policy: PolicySettings) -> EventJudgement:
 
 
 def rule_matches(rule: RuleSettings, event: EventFacts) -> bool:
-    """True when every criterion the rule lists holds for the event (case-insensitive)."""
-    def allowed(options: Sequence[str], *values: str | None) -> bool:
-        if not options:
-            return True
-        wanted = {option.lower() for option in options}
-        return "*" in wanted and any(values) or any(value and value.lower() in wanted for value in values)
-
+    """True when every criterion the rule lists holds for the event (case-insensitive shell patterns)."""
     return (
         allowed(rule.trust, event.trust)
         and allowed(rule.kinds, event.kind)
         and allowed(rule.categories, event.category)
-        and allowed(rule.event_types, event.event_type)
+        and is_listed_event(rule, event)
         and allowed(rule.severity, event.severity)
         and allowed(rule.urgency, event.urgency)
         and allowed(rule.certainty, event.certainty)
         and allowed(rule.response_types, *event.response_types)
         and allowed(rule.crisis, event.crisis_category)
     )
+
+
+def is_listed_event(rule: RuleSettings, event: EventFacts) -> bool:
+    """True when the rule names no event, or names this one: by its codes, or by its name when it has no code.
+
+    The code wins over the name: NWS calls a continuing severe thunderstorm
+    warning a "Severe Weather Statement", but its VTEC says SV.W.
+    """
+    if not (rule.event_codes or rule.event_types):
+        return True
+    if event.event_codes:
+        return listed(rule.event_codes, *event.event_codes)
+    return listed(rule.event_types, event.event_type)
+
+
+def allowed(options: list[str], *values: str | None) -> bool:
+    """True when the rule lists nothing, or one of `values` matches one of its patterns."""
+    return not options or listed(options, *values)
+
+
+def listed(options: list[str], *values: str | None) -> bool:
+    """True when a non-empty value matches one of the patterns ("*" matches any value, none matches a blank)."""
+    return any(value and fnmatchcase(value.lower(), option.lower()) for value in values for option in options)
 
 
 def cap_news(level: str, event: EventFacts, policy: PolicySettings) -> str:

@@ -15,6 +15,7 @@ Geocodes (CAP 1.2 §3.2.4 `geocode`, NWS `geocode` objects):
   account in France. `unresolved_within` says where unresolved codes lie, for
   display and context, never for suppression.
 * The area description is geoparsed only when nothing else resolved.
+* An area with a polygon or circle is that shape: its geocodes do not widen it.
 """
 
 from __future__ import annotations
@@ -57,19 +58,26 @@ def resolve_area(area: Area, gazetteer: Gazetteer) -> ResolvedArea:
             found.unresolved.append(f"country:{code}")
     polygons = tuple(tuple(ring) for ring in area.polygons if len(ring) >= 3)
     circles = tuple((c.lat, c.lon, c.radius_km) for c in area.circles)
+    # A polygon (or circle) is the area when there is one (IPAWS and NWS storm-based warning practice):
+    # its geocodes name the counties it touches, and matching them too would widen a warning for a few
+    # streets to whole counties. Geocodes define the area only when there is no shape. Errs towards
+    # calling: an account located only to its county is not reached by a shape inside that county.
+    shaped = bool(polygons or circles)
+    counties = set() if shaped else found.counties
+    admin1 = set() if shaped else found.admin1
     resolved = ResolvedArea(
         precision=_finest(
-            [Precision.POINT] * bool(polygons or circles)
-            + [Precision.COUNTY] * bool(found.counties)
-            + [Precision.ADMIN1] * bool(found.admin1)
+            [Precision.POINT] * shaped
+            + [Precision.COUNTY] * bool(counties)
+            + [Precision.ADMIN1] * bool(admin1)
             + [Precision.COUNTRY] * bool(found.countries)
         ),
         description=area.description,
         polygons=polygons,
         circles=circles,
         countries=frozenset(found.countries),
-        admin1=frozenset(found.admin1),
-        county_fips=frozenset(found.counties),
+        admin1=frozenset(admin1),
+        county_fips=frozenset(counties),
         unresolved=tuple(found.unresolved),
         unresolved_within=frozenset(found.within),
     )

@@ -30,6 +30,7 @@ from contextfeed.sources.documents import (
     parse_xml,
     text_of,
 )
+from contextfeed.sources.eventcodes import CODE_SCHEMES, explicit_codes
 from contextfeed.sources.feedxml import alternate_link, entry_id, entry_links, entry_time, feed_entries, feed_text
 from contextfeed.sources.georss import georss_area
 from contextfeed.domain.instants import parse_instant
@@ -96,6 +97,8 @@ def read_alert(alert: Element, *, source: str) -> Reading:
     infos = _english_first(list(children(alert, "info")))
     first = infos[0] if infos else Element("info")
     parameters = {child_text(p, "valueName"): child_text(p, "value") for info in infos for p in children(info, "parameter")}
+    event_codes = _event_codes([e for info in infos for e in children(info, "eventCode")],
+                               [p for info in infos for p in children(info, "parameter")])
     areas = [_read_area(area, problems) for info in infos for area in children(info, "area")]
     return (
         ParsedEvent(
@@ -108,6 +111,7 @@ def read_alert(alert: Element, *, source: str) -> Reading:
             msg_type=message_type_of(child_text(alert, "msgType")),
             category=canonical(child_text(first, "category"), CATEGORIES, default="Other"),
             event_type=child_text(first, "event"),
+            event_codes=event_codes,
             # Several info blocks may grade the same alert differently (CAP 1.2 §3.2.2);
             # for a do-not-chase decision the strongest grade counts.
             severity=strongest((canonical(child_text(i, "severity"), SEVERITIES) for i in infos), SEVERITIES),
@@ -221,22 +225,37 @@ def _shapes(elements: Iterable[Element], read: Callable[[str], Shape], problems:
     return tuple(dict.fromkeys(shapes))
 
 
-def _geocodes(elements: Iterable[Element], *, split_lists: bool) -> tuple[Geocode, ...]:
-    """Geocodes from `<geocode><valueName/><value/></geocode>` elements.
+def _pairs(elements: Iterable[Element]) -> list[tuple[str, str]]:
+    """The (valueName, value) pairs of `<geocode>`, `<parameter>` or `<eventCode>` elements, in order.
 
     The NWS legacy ATOM index packs several valueName/value pairs into one
-    `cap:geocode`, each value a space-separated list ("041003 041005"); pairs
-    are read in order, and lists split when `split_lists` is set.
+    `cap:geocode`, so every element may hold more than one pair.
     """
-    codes = []
+    pairs = []
     for element in elements:
         names = [text_of(e) for e in children(element, "valueName")]
         values = [text_of(e) for e in children(element, "value")]
-        for name, value in zip(names, values, strict=False):
-            for code in value.split() if split_lists else [value]:
-                if name and code:
-                    codes.append(Geocode(name=name, value=code))
+        pairs.extend((name, value) for name, value in zip(names, values, strict=False) if name and value)
+    return pairs
+
+
+def _geocodes(elements: Iterable[Element], *, split_lists: bool) -> tuple[Geocode, ...]:
+    """Geocodes from `<geocode><valueName/><value/></geocode>` elements.
+
+    The NWS legacy index writes each value as a space-separated list
+    ("041003 041005"), split when `split_lists` is set.
+    """
+    codes = [Geocode(name=name, value=code) for name, value in _pairs(elements)
+             for code in (value.split() if split_lists else [value])]
     return tuple(dict.fromkeys(codes))
+
+
+def _event_codes(event_codes: Iterable[Element], parameters: Iterable[Element]) -> tuple[str, ...]:
+    """SAME/NWS `<eventCode>`s and the VTEC `<parameter>`s of an alert or index entry, as event codes."""
+    return explicit_codes(
+        same=[value for name, value in _pairs(event_codes) if name.upper().replace(" ", "") in CODE_SCHEMES],
+        vtec=[value for name, value in _pairs(parameters) if name.upper() == "VTEC"],
+    )
 
 
 # --- an Atom/RSS index of CAP alerts ---------------------------------------------------------
@@ -323,6 +342,7 @@ def _read_index_entry(entry: Element, *, source: str, feed_author: str) -> Readi
             msg_type=message_type_of(fields.get("msgType", "")),
             category=canonical(fields.get("category", ""), CATEGORIES, default="Other"),
             event_type=fields.get("event", ""),
+            event_codes=_event_codes(_cap_parts(entry, "eventCode"), _cap_parts(entry, "parameter")),
             severity=canonical(fields.get("severity", ""), SEVERITIES),
             urgency=canonical(fields.get("urgency", ""), URGENCIES),
             certainty=canonical(fields.get("certainty", ""), CERTAINTIES),
@@ -342,18 +362,22 @@ def _read_index_entry(entry: Element, *, source: str, feed_author: str) -> Readi
 def _index_areas(entry: Element, fields: dict[str, str], problems: list[str]) -> tuple[Area, ...]:
     """The area an index entry describes: its cap: shapes and geocodes, GeoRSS shapes, MeteoAlarm's EMMA_ID."""
     description = fields.get("areaDesc", "")
-    cap_parts = [e for e in entry.iter() if namespace(e).startswith(_CAP_NAMESPACE_PREFIX)]
     georss, georss_problems = georss_area(entry, description=description)
     problems.extend(georss_problems)
     area = Area(
         description=description,
-        polygons=_shapes((e for e in cap_parts if local_name(e) == "polygon"), ring_from_text, problems, where=description)
+        polygons=_shapes(_cap_parts(entry, "polygon"), ring_from_text, problems, where=description)
         + (georss.polygons if georss else ()),
-        circles=_shapes((e for e in cap_parts if local_name(e) == "circle"), circle_from_text, problems, where=description)
+        circles=_shapes(_cap_parts(entry, "circle"), circle_from_text, problems, where=description)
         + (georss.circles if georss else ()),
-        geocodes=_geocodes((e for e in cap_parts if local_name(e) == "geocode"), split_lists=True) + _emma_ids(entry),
+        geocodes=_geocodes(_cap_parts(entry, "geocode"), split_lists=True) + _emma_ids(entry),
     )
     return unique_areas([area]) if (area.description or area.polygons or area.circles or area.geocodes) else ()
+
+
+def _cap_parts(entry: Element, name: str) -> list[Element]:
+    """The cap: elements of that local name anywhere in an index entry."""
+    return [e for e in entry.iter() if local_name(e) == name and namespace(e).startswith(_CAP_NAMESPACE_PREFIX)]
 
 
 def _emma_ids(entry: Element) -> tuple[Geocode, ...]:

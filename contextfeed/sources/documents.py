@@ -9,6 +9,7 @@ one bad entry in a long feed does not lose the others.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import logging
@@ -24,7 +25,20 @@ from defusedxml import DefusedXmlException
 log = logging.getLogger(__name__)
 
 _UTF8_BOM = b"\xef\xbb\xbf"
+_DOUBLE_UTF8_BOM = _UTF8_BOM.decode("latin-1").encode("utf-8")  # b"\xc3\xaf\xc2\xbb\xc2\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# How a document starting with "<" (or a BOM) begins in each wide encoding; UTF-32 before UTF-16,
+# whose little-endian BOM starts UTF-32-LE's.
+_WIDE_PREFIXES = (
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"),
+)
+# Encodings expat reads itself (names without "-" and "_").
+_EXPAT_ENCODINGS = frozenset({"utf16", "iso88591", "latin1", "usascii", "ascii"})
+_DECLARATION_ENCODING = re.compile(r"""^(<\?xml[^>]*?encoding\s*=\s*["'])[A-Za-z0-9._-]+(["'])""")
+# JSONP, as USGS serves its feeds to browsers: eqfeed_callback({...});
+_JSONP = re.compile(rb"^[A-Za-z_$][\w$.]*\s*\(\s*(.*?)\s*\)\s*;?$", re.DOTALL)
 _DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -51,7 +65,7 @@ class XmlDocument:
 
 def parse_xml(body: bytes) -> XmlDocument:
     """Parse untrusted bytes with entity declarations and external references refused."""
-    data = _as_parseable(body)
+    data = parseable_xml(body)
     if not data.strip():
         raise DocumentError("empty body")
     root: Element | None = None
@@ -88,21 +102,34 @@ def _describe_hostile(exc: DefusedXmlException) -> str:
     return f"entity declaration {name[:40]!r} (DTD entities are not allowed)"
 
 
-def _as_parseable(body: bytes) -> bytes:
-    """Strip a UTF-8 BOM and leading blanks, and re-encode mislabelled Latin-1 text as UTF-8.
+def parseable_xml(body: bytes) -> bytes:
+    """The document as bytes expat reads: UTF-8 (or a BOM-marked UTF-16 / an encoding expat knows).
 
-    Real feeds put whitespace before `<?xml` (which expat rejects) and some
-    (Pelmorex NAAD index) declare UTF-8 but send Windows-1252 bytes; the
+    Real feeds put whitespace before `<?xml` (which expat rejects); some
+    (Pelmorex NAAD index) declare UTF-8 but send Windows-1252 bytes; GDACS
+    has sent its UTF-8 BOM encoded twice; Korean feeds declare `euc-kr`,
+    which expat does not know; UTF-32 (and UTF-16) come without a BOM. The
     characters are recoverable, so we read them rather than lose the feed.
     """
-    data = body[len(_UTF8_BOM) :] if body.startswith(_UTF8_BOM) else body
+    data = without_boms(body)
+    wide = _wide_encoding(data)
+    if wide:
+        return _as_utf8(data.decode(wide, errors="replace"))
     if data.startswith(_UTF16_BOMS):
         return data
     data = data.lstrip()
     declared = _DECLARED_ENCODING.match(data)
     encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
-    if encoding.replace("-", "").replace("_", "") != "utf8":
+    label = encoding.replace("-", "").replace("_", "")
+    if label in _EXPAT_ENCODINGS:
         return data
+    if label != "utf8":
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError:
+            raise DocumentError(f"unknown character encoding {encoding!r} declared") from None
+        log.info("document in %s: re-encoded as UTF-8 for the XML parser", codec)
+        return _as_utf8(data.decode(codec, errors="replace"))
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -111,10 +138,36 @@ def _as_parseable(body: bytes) -> bytes:
     return data
 
 
+def without_boms(body: bytes) -> bytes:
+    """The body without a UTF-8 BOM, or a UTF-8 BOM encoded twice as UTF-8 (seen in a real GDACS feed)."""
+    for mark in (_DOUBLE_UTF8_BOM, _UTF8_BOM):
+        if body.startswith(mark):
+            return body[len(mark):]
+    return body
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-32 or UTF-16 (with or without a BOM, which expat does not take for UTF-32), told by how '<' is written."""
+    for prefix, encoding in _WIDE_PREFIXES:
+        if data.startswith(prefix):
+            return encoding
+    return None
+
+
+def _as_utf8(text: str) -> bytes:
+    """Decoded XML text as UTF-8 bytes, its declaration saying so."""
+    text = text.lstrip("\ufeff").lstrip()
+    return _DECLARATION_ENCODING.sub(r"\1utf-8\2", text, count=1).encode("utf-8")
+
+
 def load_json(body: bytes) -> Any:
-    """Decode a JSON body, or raise DocumentError saying why not."""
+    """Decode a JSON body (BOMs and a JSONP wrapper `callback({...});` removed), or raise DocumentError."""
+    data = without_boms(body).strip()
+    wrapped = _JSONP.match(data)
+    if wrapped:
+        data = wrapped.group(1)
     try:
-        return json.loads(body)
+        return json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DocumentError(f"not JSON ({exc}); {len(body):,} bytes, not shown") from exc
     except RecursionError:

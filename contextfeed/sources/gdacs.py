@@ -23,7 +23,7 @@ from contextfeed.sources.georss import georss_area
 from contextfeed.domain.instants import optional_instant
 from contextfeed.sources.model import Area, Circle, ParsedEvent, ParseResult
 from contextfeed.sources.results import EntryError, read_entries, result
-from contextfeed.sources.shapes import rectangle
+from contextfeed.sources.shapes import checked_point, rectangle
 from contextfeed.sources.usgs import felt_radius_km
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,8 @@ def _area(item: Element, magnitude: float | None, depth_km: float | None) -> Are
 def _bbox_ring(text: str) -> tuple[tuple[float, float], ...]:
     """`gdacs:bbox` "lonmin lonmax latmin latmax" as a lat-first rectangle."""
     try:
-        west, east, south, north = (float(value) for value in text.split())
+        west, east, south, north = (float(value) for value in text.replace(")", " ").replace("(", " ").split())
+        (south, west), (north, east) = checked_point(south, west), checked_point(north, east)
         return rectangle(south, west, north, east)
     except ValueError as exc:
         raise EntryError(f"unreadable gdacs:bbox {text!r} ({exc})") from None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class ParsedEvent:
     msg_type: str = "Alert"
     category: str = "Other"
     event_type: str = ""
+    # SAME event codes and NWS VTEC phenomenon.significance the issuer gave ("FFW", "FF.W"): sources/eventcodes.py.
+    event_codes: tuple[str, ...] = ()
     severity: str = "Unknown"
     urgency: str = "Unknown"
     certainty: str = "Unknown"
@@ -84,6 +87,13 @@ class ParsedEvent:
     alternate_ids: tuple[str, ...] = ()
     magnitude: float | None = None
     depth_km: float | None = None
+    # False when the source gave no date at all: `sent` is then UNDATED, and the store dates
+    # the event by when it was first seen.
+    dated: bool = True
+
+
+#: The `sent` of an item its source did not date (see ParsedEvent.dated).
+UNDATED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

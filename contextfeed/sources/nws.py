@@ -15,6 +15,7 @@ from typing import Any
 
 from contextfeed.sources.documents import DocumentError, load_json
 from contextfeed.domain.instants import optional_instant, parse_instant
+from contextfeed.sources.eventcodes import explicit_codes
 from contextfeed.sources.model import Area, Circle, Geocode, ParsedEvent, ParseResult, Reference
 from contextfeed.sources.results import EntryError, read_entries, result
 from contextfeed.sources.scales import (
@@ -77,6 +78,8 @@ def read_feature(feature: Mapping[str, Any], *, source: str) -> ParsedEvent:
         msg_type=message_type_of(_text(properties, "messageType")),
         category=canonical(_text(properties, "category"), CATEGORIES, default="Other"),
         event_type=_text(properties, "event"),
+        event_codes=explicit_codes(same=_listed(properties.get("eventCode"), "SAME", "NationalWeatherService"),
+                                   vtec=_listed(parameters, "VTEC")),
         severity=canonical(_text(properties, "severity"), SEVERITIES),
         urgency=canonical(_text(properties, "urgency"), URGENCIES),
         certainty=canonical(_text(properties, "certainty"), CERTAINTIES),
@@ -139,6 +142,13 @@ def _mapping(fields: Mapping[str, Any], name: str) -> Mapping[str, Any]:
 def _json_type(value: Any) -> str:
     """The JSON name of a decoded value's type."""
     return {dict: "object", list: "array", bool: "boolean", str: "string"}.get(type(value), "number")
+
+
+def _listed(values: Any, *names: str) -> list[str]:
+    """The strings listed under `names` in an api.weather.gov {name: [values]} object (eventCode, parameters)."""
+    if not isinstance(values, Mapping):
+        return []
+    return [str(value) for name in names for value in values.get(name) or [] if isinstance(value, str)]
 
 
 def _reference(item: Any) -> Reference:

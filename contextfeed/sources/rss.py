@@ -20,12 +20,12 @@ from xml.etree.ElementTree import Element
 
 import feedparser
 
-from contextfeed.sources.documents import DocumentError, HostileDocumentError, parse_xml
+from contextfeed.sources.documents import DocumentError, HostileDocumentError, parse_xml, parseable_xml
 from contextfeed.sources.feedxml import feed_entries
 from contextfeed.sources.georss import georss_area
 from contextfeed.sources.instants import from_struct_time
-from contextfeed.sources.model import ParsedEvent, ParseResult
-from contextfeed.sources.results import EntryError, Reading, read_noting, result
+from contextfeed.sources.model import UNDATED, ParsedEvent, ParseResult
+from contextfeed.sources.results import Reading, read_noting, result
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +33,20 @@ KIND = "rss"
 CATEGORY = "News"
 _TAG = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"\s+")
+UNDATED_NOTE = "(The feed gives no date for this item: dated when contextfeed first saw it.)"
 
 
 def parse_rss(body: bytes, *, source: str) -> ParseResult:
     """One event per item of an RSS 0.9x/1.0/2.0 or Atom feed."""
     elements, errors = _xml_entries(body)
+    try:
+        # The same bytes our parser read: feedparser knows neither a doubly encoded BOM nor unmarked UTF-32.
+        readable = parseable_xml(body)
+    except DocumentError:
+        readable = body
     # A file-like object, never the bytes: feedparser opens a bytes/str argument
     # as a local path or URL when it looks like one.
-    feed = feedparser.parse(io.BytesIO(body))
+    feed = feedparser.parse(io.BytesIO(readable))
     if not feed.entries and not feed.get("version"):
         raise DocumentError(f"not an RSS or Atom feed ({feed.get('bozo_exception') or 'no feed elements'})")
     if elements is not None and len(elements) != len(feed.entries):
@@ -84,13 +90,18 @@ def _xml_entries(body: bytes) -> tuple[list[Element] | None, list[str]]:
 def read_entry(
     entry: Any, element: Element | None, *, source: str, sender: str, language: str, feed_time: time.struct_time | None
 ) -> Reading:
-    """One feedparser entry (and its XML element, for shapes) as a news event; undated items take the feed's date."""
+    """One feedparser entry (and its XML element, for shapes) as a news event.
+
+    An undated item takes the feed's date; with none on the feed either it is
+    still news (RSS 2.0 makes pubDate optional): it is dated when first seen,
+    and its summary says so.
+    """
     stamp = entry.get("published_parsed") or entry.get("updated_parsed") or feed_time
-    if stamp is None:
-        raise EntryError("no published or updated date, on the item or the feed")
     title = _plain(entry.get("title", ""))
     summary = _plain(entry.get("summary", ""))
-    sent = from_struct_time(stamp)
+    if stamp is None:
+        summary = f"{summary} {UNDATED_NOTE}".strip()
+    sent = from_struct_time(stamp) if stamp is not None else UNDATED
     area, problems = georss_area(element, description="") if element is not None else (None, [])
     tags = entry.get("tags") or []
     return (
@@ -107,6 +118,7 @@ def read_entry(
             link=entry.get("link", ""),
             language=language,
             areas=(area,) if area else (),
+            dated=stamp is not None,
         ),
         problems,
     )

@@ -32,11 +32,17 @@ EARTH_RADIUS_KM = 6371.0
 FLAT_SIDE_DEG = 0.01
 
 
+#: How far past a pole or the antimeridian a coordinate may stray and be clamped back: GDACS draws
+#: shapes that touch the dateline out to ±180.005, a rounding of a point on it, not another place.
+EDGE_TOLERANCE_DEG = 0.01
+
+
 def checked_point(lat: float, lon: float) -> tuple[float, float]:
-    """(lat, lon) after checking both are on the globe; raises ValueError otherwise."""
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+    """(lat, lon) after checking both are on the globe (clamping hairs past the edges); ValueError otherwise."""
+    if not (-90.0 - EDGE_TOLERANCE_DEG <= lat <= 90.0 + EDGE_TOLERANCE_DEG
+            and -180.0 - EDGE_TOLERANCE_DEG <= lon <= 180.0 + EDGE_TOLERANCE_DEG):
         raise ValueError(f"coordinates out of range: lat {lat}, lon {lon}")
-    return (lat, lon)
+    return (min(max(lat, -90.0), 90.0), min(max(lon, -180.0), 180.0))
 
 
 def closed_ring(points: Iterable[tuple[float, float]]) -> Ring:
@@ -93,8 +99,11 @@ def unwrapped_ring(ring: Sequence[tuple[float, float]]) -> Ring:
 
 
 def _numbers(text: str) -> list[float]:
-    """Floats of a coordinate list, tolerating the stray commas and '+' signs real CAP files carry."""
-    tokens = text.replace(",", " ").split()
+    """Floats of a coordinate list, tolerating the stray commas, '+' signs and parentheses real feeds carry.
+
+    GDACS has been seen closing a georss polygon with a WKT-style ")".
+    """
+    tokens = text.replace(",", " ").replace("(", " ").replace(")", " ").split()
     try:
         return [float(token) for token in tokens]
     except ValueError as exc:

@@ -77,7 +77,14 @@ def test_polygons_and_circles_are_copied_latitude_first(gazetteer: Gazetteer) ->
     assert resolved.polygons == (BOSTON_POLYGON,)
     assert resolved.circles == ((42.37, -71.18, 5.0),)
     assert resolved.precision is Precision.POINT
-    assert resolved.county_fips == frozenset({"25017"})
+
+
+def test_a_polygon_is_the_area_and_its_geocodes_do_not_widen_it(gazetteer: Gazetteer) -> None:
+    codes = (Geocode("SAME", "025017"), Geocode("UGC", "MAC025"), Geocode("SAME", "025000"))
+    shaped = resolve_area(Area(polygons=(BOSTON_POLYGON,), geocodes=codes), gazetteer)
+    assert (shaped.county_fips, shaped.admin1, shaped.precision) == (frozenset(), frozenset(), Precision.POINT)
+    coded = resolve_area(Area(geocodes=codes), gazetteer)
+    assert coded.county_fips == frozenset({"25017", "25025"}) and coded.admin1 == frozenset({"US-MA"})
 
 
 def test_the_description_is_geoparsed_only_when_nothing_else_resolved(gazetteer: Gazetteer) -> None:
