@@ -99,7 +99,6 @@ def test_the_washington_nationals_are_a_team_and_miami_is_fine_to_resolve(geopar
         "Mobile phone sales surge in first quarter",
         "Man arrested after stealing bicycle",
         "M.S. Dhoni retires from international cricket",
-        "Jordanian and French ministers meet",
         "New Yorkers brace for heat wave",
         "PARIS HILTON OPENS NEW BOUTIQUE",
         "Hurricane Sandy slams the coast",
