@@ -41,7 +41,8 @@ DEFAULT_CRISIS_RULES: Mapping[str, Sequence[str]] = {
                "atentado", "atentados", "rehenes", "attentat", "attentats", "otages", "attentato", "ostaggi",
                "reféns", "anschlag", "anschläge", "geiseln", "geiselnahme"),
     "shooting": ("shooting", "shootings", "shooter", "gunman", "gunmen", "gunfire", "gunshot", "gunshots",
-                 "shots fired", "opened fire", "open fire", "shot dead", "shot and killed",
+                 "shots fired", "opened fire", "open fire", "shot dead", "shot and killed", "shots", "was shot",
+                 "were shot", "been shot", "suspect shot", "rampage",
                  "tiroteo", "balacera", "fusillade", "coups de feu", "sparatoria", "tiroteio", "schießerei",
                  "schüsse"),
     "violence": ("stabbing", "stabbings", "stabbed", "knife attack", "knifeman", "machete attack",
@@ -54,8 +55,9 @@ DEFAULT_CRISIS_RULES: Mapping[str, Sequence[str]] = {
                  "confrontos", "messerangriff", "erstochen", "getötet", "massaker", "ausschreitungen"),
     "explosion": ("explosion", "explosions", "exploded", "explodes", "blast", "blasts", "bomb", "bombs",
                   "bombing", "bombings", "bombed", "detonated", "detonation", "meteor", "meteorite",
+                  "fireball", "shock wave", "shockwave",
                   "explosión", "explosiones", "explosão", "explosões", "esplosione", "esplosioni", "explosion",
-                  "bombe", "bomba", "bombas"),
+                  "bombe", "bomba", "bombas", "метеорит", "взрыв"),
     "manhunt": ("manhunt", "armed and dangerous"),
     "riot": ("riot", "riots", "rioting", "rioters", "looting", "looters", "violent clashes", "civil unrest",
              "disturbios", "saqueos", "émeutes", "pillages", "saccheggi", "tumulti", "saques", "tumultos",
@@ -81,18 +83,22 @@ DEFAULT_CRISIS_RULES: Mapping[str, Sequence[str]] = {
     "earthquake": ("earthquake", "earthquakes", "quake", "quakes", "aftershock", "aftershocks", "tremor",
                    "tremors", "terremoto", "terremotos", "sismo", "sismos", "temblor", "réplica", "réplicas",
                    "replicas", "séisme", "séismes", "tremblement de terre", "secousse", "sisma", "scossa",
-                   "scosse", "abalo sísmico", "erdbeben", "nachbeben"),
+                   "scosse", "abalo sísmico", "erdbeben", "nachbeben", "lindol", "gempa"),
     "tsunami": ("tsunami", "tsunamis", "tidal wave", "maremoto"),
     "hurricane": ("hurricane", "hurricanes", "typhoon", "typhoons", "cyclone", "cyclones", "tropical storm",
                   "storm surge", "huracán", "tifón", "ouragan", "typhon", "uragano", "tifone", "furacão",
-                  "tufão", "orkan", "taifun", "wirbelsturm"),
+                  "tufão", "orkan", "taifun", "wirbelsturm", "bagyo", "bagyong"),
+    "storm": ("storm", "storms", "landfall", "storm signal", "heavy rain", "heavy rains", "torrential rain",
+              "torrential rains", "gale", "gales", "tormenta", "temporal", "tempête", "nubifragio", "maltempo",
+              "tempesta", "tempestade", "temporal", "unwetter", "sturm"),
     "tornado": ("tornado", "tornadoes", "tornados", "twister", "twisters", "tornade"),
     "flood": ("flood", "floods", "flooding", "flooded", "flash flood", "flash flooding", "floodwaters",
               "floodwater", "inundated", "burst its banks", "over their banks", "overflowing", "overflowed",
               "submerged", "rising water", "water level", "inundación", "inundaciones", "inundado",
               "inundados", "inondation", "inondations", "inondé", "crue", "crues", "alluvione", "alluvioni",
               "esondazione", "allagamenti", "allagato", "enchente", "enchentes", "inundação", "inundações",
-              "alagamento", "überschwemmung", "überschwemmungen", "hochwasser", "flut"),
+              "alagamento", "überschwemmung", "überschwemmungen", "hochwasser", "flut", "esondato", "baha",
+              "banjir"),
     "winter_storm": ("blizzard", "blizzards", "ice storm", "winter storm", "snowstorm", "snowstorms",
                      "avalanche", "avalanches", "avalancha", "valanga", "lawine"),
     "heat": ("heat wave", "heatwave", "extreme heat", "ola de calor", "canicule", "ondata di calore",
@@ -106,6 +112,11 @@ DEFAULT_CRISIS_RULES: Mapping[str, Sequence[str]] = {
                          "brote", "epidemia", "épidémie", "focolaio", "surto", "ausbruch", "seuche"),
     "blackout": ("blackout", "blackouts", "power outage", "power outages", "power cut", "power cuts",
                  "without power", "lost power", "loses power", "apagón", "panne de courant", "stromausfall"),
+    # What a hazard shuts: schools, roads and flights closed "due to" it (Philippine agencies announce
+    # suspended classes for every storm).
+    "disruption": ("classes suspended", "suspended classes", "suspension of classes", "class suspension",
+                   "walang pasok", "schools closed", "roads closed", "road closed", "closed due to",
+                   "flights suspended", "flights cancelled", "flights canceled", "state of calamity"),
     # Last: what a disaster leaves behind, in stories that name no hazard ("death toll rises to 300",
     # "rescuers pull survivor from the site"). Bare "dead" or "victims" alone are not enough (a "dead heat",
     # "scam victims"): these are the words of people hurt, killed, missing or helped in numbers.
@@ -120,7 +131,8 @@ DEFAULT_CRISIS_RULES: Mapping[str, Sequence[str]] = {
                    "secours", "sinistrés", "tragédie", "urgence", "dégâts", "morti", "feriti", "vittime",
                    "dispersi", "soccorsi", "soccorritori", "tragedia", "emergenza", "danni", "mortos",
                    "feridos", "vítimas", "desaparecidos", "resgate", "tragédia", "emergência", "doação de sangue",
-                   "doar sangue", "luto", "tote", "toten", "verletzte", "verletzt", "opfer", "vermisste",
+                   "doar sangue", "doando sangue", "doe sangue", "acidentados", "vigília", "luto", "patay",
+                   "nasawi", "sugatan", "korban", "tewas", "tote", "toten", "verletzte", "verletzt", "opfer", "vermisste",
                    "rettungskräfte", "katastrophe", "notfall"),
 }
 
@@ -154,8 +166,36 @@ DEFAULT_CRISIS_EXCLUSIONS: Sequence[str] = (
     "fashion disaster", "disaster for the team", "injury time", "injured list", "injured reserve",
     "rescue deal", "rescue package", "bailout", "emergency meeting", "emergency rate cut", "emergency brake",
     "damage control", "smoke and mirrors", "smoke-free", "smoke free", "no smoke without fire",
-    "missing out", "missed", "sinking feeling", "feeling the heat", "heat of the moment",
-    "flood of", "the killing fields", "killing floor",
+    "missing out", "missing the point", "missed", "sinking feeling", "feeling the heat", "heat of the moment",
+    "flood of", "the killing fields", "killing floor", "ataque cardíaco", "ataque cardiaco",
+    "ataque al corazón", "crise cardiaque", "attacco di cuore", "flu shot", "flu shots", "booster shot",
+    "booster shots", "vaccine shots", "shots on goal", "shots on target", "shot on goal", "big shots",
+    "brain storm", "perfect storm", "storm in a teacup", "storm the stage", "stormed off",
+)
+
+# Words of sport, markets and entertainment. In a text that has one, the crisis words that are also their
+# idiom (a striker "fires", shares "crash", a critic "attacked" a film) say nothing; the hazards that have no
+# such sense (earthquake, wildfire, hostage, gunman) still count. Errs towards missing the rare real
+# disaster reported in a sports or business story, which names the hazard itself.
+OFF_TOPIC_CUES: Sequence[str] = (
+    "coach", "striker", "midfielder", "goalkeeper", "quarterback", "pitcher", "playoff", "playoffs",
+    "league", "derby", "tournament", "championship", "title hopes", "defeat", "victory", "scored", "goals",
+    "inning", "innings", "overtime", "hat-trick", "hat trick", "nba", "nfl", "mlb", "nhl", "fifa",
+    "world cup", "grand slam", "semifinal", "semi-final", "final whistle", "shares", "stocks", "stock market",
+    "investors", "prices", "price", "earnings", "profit", "profits", "revenue", "nasdaq", "dow jones",
+    "bitcoin", "crypto", "ipo", "album", "movie", "film", "box office", "critics", "song", "concert",
+    "episode", "box set", "app", "smartphone", "startup", "polls", "opinion poll",
+    "partido", "liga", "gol", "goles", "bolsa", "acciones", "match", "championnat", "bourse", "actions",
+    "partita", "campionato", "borsa", "jogo", "campeonato", "bolsa de valores", "spiel", "bundesliga",
+    "tore", "börse", "aktien",
+)
+AMBIGUOUS_WORDS: Sequence[str] = (
+    "fire", "fires", "fired", "blast", "blasts", "disaster", "dead", "storm", "storms", "attack", "attacks",
+    "attacked", "attacker", "injured", "injury", "injuries", "missing", "crash", "crashed", "crashes",
+    "killed", "killing", "shot", "shots", "collapse", "collapsed", "collapses", "bomb", "bombed", "bombs",
+    "explosion", "tragedy", "emergency", "damage", "damaged", "destroyed", "devastated", "rescue", "rescued",
+    "victims", "flames", "inferno", "massacre", "rampage", "smoke", "clashes", "debris", "rubble",
+    "ataque", "choque", "crollo", "colapso", "strage", "tragedia", "tragédia", "disaster",
 )
 
 # Magnitude figures in earthquake reports ("M 4.7", "magnitude 6,1", "Ml:5.1", "4.5 earthquake").
@@ -166,6 +206,8 @@ _MAGNITUDE = re.compile(
 )
 # An earthquake this weak harms no one: instrument reports of small quakes are not crises.
 HARMFUL_MAGNITUDE = 5.0
+# ...nor does the tsunami that instrument feeds tag every report with.
+_SEISMIC = frozenset({"earthquake", "tsunami"})
 _HASHTAG = re.compile(r"#(\w+)")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # A lower-case hashtag whose first or last word is a crisis word, with this much left over ("#yycflood", "#floodph").
@@ -199,9 +241,12 @@ def classify_crisis(
     lowered = None if _ASCII_CASE_TWINS.search(text) else text.lower()
     if exclusion is not None and exclusion.may_occur(lowered):
         text = exclusion.pattern.sub(lambda match: " " * len(match.group()), text)
+    off_topic, ambiguous = _context_patterns()
+    if off_topic.may_occur(lowered) and off_topic.pattern.search(text):
+        text = ambiguous.pattern.sub(lambda match: " " * len(match.group()), text)
     for category, phrases in patterns:
         found = phrases.pattern.findall(text) if phrases.may_occur(lowered) else None
-        if found and not (category == "earthquake" and _only_weak_quakes(text)):
+        if found and not (category in _SEISMIC and _only_weak_quakes(text)):
             return CrisisMatch(category, tuple(dict.fromkeys(phrase.lower() for phrase in found)))
     return None
 
@@ -230,6 +275,13 @@ def _hashtag_words(text: str, patterns: list[tuple[str, _Phrases]]) -> str:
                 words.append(word)
                 break
     return " ".join(words)
+
+
+@lru_cache(maxsize=1)
+def _context_patterns() -> tuple[_Phrases, _Phrases]:
+    off_topic, ambiguous = _phrases(OFF_TOPIC_CUES), _phrases(AMBIGUOUS_WORDS)
+    assert off_topic is not None and ambiguous is not None
+    return off_topic, ambiguous
 
 
 @lru_cache(maxsize=16)
