@@ -209,6 +209,7 @@ HARMFUL_MAGNITUDE = 5.0
 # ...nor does the tsunami that instrument feeds tag every report with.
 _SEISMIC = frozenset({"earthquake", "tsunami"})
 _HASHTAG = re.compile(r"#(\w+)")
+_WORD = re.compile(r"\w+")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # A lower-case hashtag whose first or last word is a crisis word, with this much left over ("#yycflood", "#floodph").
 _HASHTAG_AFFIX = 4
@@ -238,14 +239,17 @@ def classify_crisis(
                                    tuple(exclusions))
     if "#" in text:
         text = f"{text} {_hashtag_words(text, patterns)}"
-    lowered = None if _ASCII_CASE_TWINS.search(text) else text.lower()
-    if exclusion is not None and exclusion.may_occur(lowered):
+    words = None if _ASCII_CASE_TWINS.search(text) else frozenset(_WORD.findall(text.lower()))
+    candidates = [(category, phrases) for category, phrases in patterns if phrases.may_occur(words)]
+    if not candidates:
+        return None  # most news: no crisis word at all, and nothing more to do
+    if exclusion is not None and exclusion.may_occur(words):
         text = exclusion.pattern.sub(lambda match: " " * len(match.group()), text)
     off_topic, ambiguous = _context_patterns()
-    if off_topic.may_occur(lowered) and off_topic.pattern.search(text):
+    if off_topic.may_occur(words) and off_topic.pattern.search(text):
         text = ambiguous.pattern.sub(lambda match: " " * len(match.group()), text)
-    for category, phrases in patterns:
-        found = phrases.pattern.findall(text) if phrases.may_occur(lowered) else None
+    for category, phrases in candidates:
+        found = phrases.pattern.findall(text)
         if found and not (category in _SEISMIC and _only_weak_quakes(text)):
             return CrisisMatch(category, tuple(dict.fromkeys(phrase.lower() for phrase in found)))
     return None
@@ -301,14 +305,14 @@ class _Phrases:
     # The phrases, lower-case (hashtags are read against the one-word ones).
     words: tuple[str, ...] = ()
 
-    def may_occur(self, lowered: str | None) -> bool:
-        """False when no phrase can occur in the text, given it lower-cased (None: test nothing, scan).
+    def may_occur(self, words: frozenset[str] | None) -> bool:
+        """False when no phrase can occur in the text, given its lower-case words (None: test nothing, scan).
 
-        A substring test per first word is a tenth of the cost of the pattern's
+        A set test of first words is a fraction of the cost of the pattern's
         scan, and most news names no crisis. Blanking out exclusions cannot make
         a first word appear, so the test holds for the blanked text too.
         """
-        return lowered is None or self.leads is None or any(lead in lowered for lead in self.leads)
+        return words is None or self.leads is None or not self.leads.isdisjoint(words)
 
 
 def _phrases(phrases: Sequence[str]) -> _Phrases | None:
@@ -318,7 +322,8 @@ def _phrases(phrases: Sequence[str]) -> _Phrases | None:
         return None
     # "shelter in place" also matches "shelter-in-place" and line-wrapped text.
     pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
-    leads = frozenset(phrase[0].lower() for phrase in words)
+    # The first word as the text's words are split (\w+): "hostage-taking" leads with "hostage".
+    leads = frozenset(_WORD.match(phrase[0].lower()).group() for phrase in words if _WORD.match(phrase[0]))
     return _Phrases(pattern, leads, tuple(" ".join(phrase).lower() for phrase in words))
 
 

