@@ -147,11 +147,11 @@ class Geoparser:
         case_blind = _case_blind_segments(text)
         spans = []
         for span in self._match(text):
-            # A qualifier swallowed by the previous mention ("..., Massachusetts") is not a mention of its own.
+            # A qualifier already read with the previous mention ("..., Massachusetts") is that mention's.
             if spans and span.start < spans[-1].end:
                 continue
-            self._qualify(text, span)
-            spans.append(span)
+            qualifier = self._qualify(text, span)
+            spans += [span, qualifier] if qualifier else [span]
         previous: _Span | None = None
         for index, span in enumerate(spans):
             if previous and previous.named and text[previous.end:span.start] == " ":
@@ -222,15 +222,20 @@ class Geoparser:
             cached = self._candidates[ref] = _make_candidate(self.gazetteer, ref)
         return cached
 
-    def _qualify(self, text: str, span: _Span) -> None:
-        """Merge "Name, Qualifier" into one mention when the qualifier narrows the name's cities or counties."""
+    def _qualify(self, text: str, span: _Span) -> _Span | None:
+        """Narrow "Name, Qualifier" to the qualifier's state or country; the qualifier is a mention of its own.
+
+        "Paris, Tenn." is two places: the town, read in Tennessee, and Tennessee
+        (an AP abbreviation the gazetteer's names do not hold). The state is
+        what contains the town, so a story's focus stays on the town.
+        """
         lead = _QUALIFIER_LEAD.match(text, span.end)
         words = _QUALIFIER_WORDS.match(text, lead.end()) if lead else None
         if not words:
-            return
+            return None
         local = [c for c in span.candidates if c.kind in ("city", "county")]
         if not local:
-            return
+            return None
         tokens = words.group().split(" ")
         for count in range(len(tokens), 0, -1):
             phrase = " ".join(tokens[:count])
@@ -238,11 +243,10 @@ class Geoparser:
             narrowed = [c for c in local if (admin1 and c.admin1 == admin1) or (country and c.country == country)]
             if narrowed:
                 span.candidates = narrowed
-                span.end = words.start() + len(phrase)
-                if lead.group().strip() == "(" and text.startswith(")", span.end):
-                    span.end += 1
                 span.qualified = True
-                return
+                unit = self._candidate(("admin1", admin1) if admin1 else ("country", country))
+                return _Span(words.start(), words.start() + len(phrase), [unit], qualified=True)
+        return None
 
     def _qualifier_units(self, phrase: str, countries: set[str]) -> tuple[str | None, str | None]:
         key = normalise_name(phrase)
@@ -341,7 +345,7 @@ class Geoparser:
         senses = {}
         for span in spans:
             if span.chosen:
-                senses.setdefault(fold_text(_head(text, span)), span.chosen)
+                senses.setdefault(fold_text(text[span.start:span.end]), span.chosen)
         for span in spans:
             if not span.chosen and not span.blocked:
                 sense = senses.get(fold_text(text[span.start:span.end]))
@@ -510,12 +514,6 @@ def _ambiguity(candidates: list[Candidate]) -> str:
     if len(candidates) == 1:
         return "too small a place to be meant without a region or country in the text"
     return f"{len(candidates)} places share this name and the text does not say which"
-
-
-def _head(text: str, span: _Span) -> str:
-    """The name part of a mention ("Watertown" of "Watertown, Massachusetts")."""
-    surface = text[span.start:span.end]
-    return re.split(r",|\s\(", surface, maxsplit=1)[0] if span.qualified else surface
 
 
 def _word_before(text: str, start: int) -> str | None:
