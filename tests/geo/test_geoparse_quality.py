@@ -43,7 +43,8 @@ def test_geoparser_precision_and_recall_on_annotated_headlines(geoparser: Geopar
     correct = wrong = missed = 0
     for record in records:
         found = set()
-        for mention in (m for m in geoparser.parse(record["text"]) if m.resolved):
+        # Nationalities and continents ("French striker") locate actors, not the story: the set leaves them out.
+        for mention in (m for m in geoparser.parse(record["text"]) if m.resolved and m.kind == "name"):
             hits = [i for i, span in enumerate(record["places"]) if _overlaps(mention, span)]
             if hits and hits[0] in found:
                 continue
