@@ -60,7 +60,9 @@ def test_geoparse_json_gives_offsets_into_the_text_and_the_crisis(cli):
     status, out, _ = cli("geoparse", text, "--json")
     result = json.loads(out)
     (springfield,) = [place for place in result["places"] if place["name"] == "Springfield"]
-    assert text[springfield["start"]:springfield["end"]] == springfield["text"] == "Springfield, Illinois"
+    assert text[springfield["start"]:springfield["end"]] == springfield["text"] == "Springfield"
+    (illinois,) = [place for place in result["places"] if place["text"] == "Illinois"]
+    assert illinois["precision"] == "admin1" and illinois["admin1"] == "US-IL" and illinois["bbox"]
     assert springfield["admin1"] == "US-IL" and springfield["geonameid"] == 4250542
     assert result["crisis"]["category"] in {"flood", "evacuation"}
 

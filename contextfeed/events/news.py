@@ -22,7 +22,10 @@ class NewsReading:
 
 def mentions_to_areas(mentions: Sequence[PlaceMention]) -> tuple[Area, ...]:
     """Areas for the places a story is about: "Boston, Massachusetts" is Boston, not the whole state."""
-    areas = [mention_area(mention) for mention in focus_mentions(list(mentions))]
+    # A nationality ("Russian troops") or a continent names who acts or a whole part of the world, not
+    # where the story happens: flagging a country for its adjective would err towards suppressing.
+    named = [mention for mention in mentions if mention.kind == "name"]
+    areas = [mention_area(mention) for mention in focus_mentions(named)]
     return tuple(dict.fromkeys(area for area in areas if area is not None))
 
 

@@ -107,6 +107,9 @@ def verdict(session: Session, event: Event, account: Account, at: datetime, *, p
 
     def result(level: str | None, rule: str, why: str) -> EventVerdict:
         valid = f"{iso(event.valid_from)} to {iso(event.valid_until) or 'open'}"
+        if event.crisis_category:
+            # News is flagged on words: say which crisis rule read it and on which terms.
+            why = f"{why} (news read as {event.crisis_category}: {event.crisis_matched or 'no terms recorded'})"
         return EventVerdict(event.id, event.source.name, event.headline or event.event_type, iso(event.sent),
                             valid, level, rule, why)
 

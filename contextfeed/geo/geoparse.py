@@ -27,17 +27,29 @@ from typing import Any
 
 from contextfeed.geo.gazetteer import US_TERRITORIES, Gazetteer, NameRef
 from contextfeed.geo.lexicon import (
+    CALENDAR_WORDS,
     COMMON_WORD_NAMES,
     FIRST_NAMES,
     HEADLINE_VERBS,
     LOCATIVE_PREPOSITIONS,
     PLACE_FOLLOWERS,
     PLACE_PRECEDERS,
+    SPEECH_VERBS,
     TEAM_NICKNAMES,
     TITLES,
+    personal_names,
 )
 from contextfeed.geo.model import PlaceMention, Precision
 from contextfeed.geo.names import fold_text, normalise_name
+from contextfeed.geo.regions import (
+    CONTINENT_ADJECTIVES,
+    CONTINENTS,
+    DEMONYMS,
+    LANGUAGE_FOLLOWERS,
+    LANGUAGE_PRECEDERS,
+    REGION_QUALIFIERS,
+    region,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +64,26 @@ NAMESAKE_CITY_POPULATION = 1_000_000
 CAPITAL_PROMINENCE = 10
 # A line is read as Title Case / all caps (capitals say nothing) when this share of its longer words is capitalised.
 CASE_BLIND_SHARE = 0.9
+# A town named like a common surname or first name ("Tyler", "Bryant") needs the text to say it is a
+# place ("in Tyler", "Tyler, Texas"), unless it is this large: a big city is meant more often than a person.
+PERSONAL_NAME_CITY_POPULATION = 500_000
 
-_CONFIDENCE = {"qualifier": 0.95, "unique": 0.9, "admin1": 0.85, "discourse": 0.8, "prominence": 0.75, "country": 0.7}
+_CONFIDENCE = {"qualifier": 0.95, "unique": 0.9, "admin1": 0.85, "discourse": 0.8, "prominence": 0.75, "country": 0.7,
+               "demonym": 0.6, "continent": 0.6}
+# Words the gazetteer's automaton does not hold: acronyms of countries in capitals, continents, nationalities.
+_EXTRA_COUNTRIES = {"US": "US", "UK": "GB"}
+_EXTRA_NAMES = re.compile(
+    r"(?<![\w.’'-])(?:"
+    + "|".join(re.escape(name) for name in sorted({*_EXTRA_COUNTRIES, *CONTINENTS, *CONTINENT_ADJECTIVES, *DEMONYMS},
+                                                  key=len, reverse=True))
+    + r")(?![\w’'-])"
+)
 _SEGMENT_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[A-Za-z][\w'’.-]*")
 _LAST_WORD = re.compile(r"(?<![\w'’.-])[A-Za-z][\w'’.-]*$")
 _QUALIFIER_LEAD = re.compile(r",\s*|\s+\(")
 _QUALIFIER_WORDS = re.compile(r"[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,3}")
+_LIST_GAP = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+|;\s*")
 _LONG_WORD = re.compile(r"\b[^\W\d_]{4,}\b")
 _SENTENCE_END = frozenset(".!?:;\"“”'‘’(—–-\n")
 _NAME_STARTERS = TITLES | FIRST_NAMES
@@ -83,6 +108,7 @@ class Candidate:
     # Population, times CAPITAL_PROMINENCE for national capitals: news names capitals far more
     # often than their size suggests ("Washington" is the capital more often than the state).
     prominence: int
+    bbox: tuple[float, float, float, float] | None = None
 
     def describe(self) -> str:
         """A short label for abstention reports ("Springfield (US-MO city, pop 169176)")."""
@@ -103,6 +129,8 @@ class _Span:
     blocked: bool = False
     # Blocked as (part of) a name: the capitalised word right after it is part of the same name.
     named: bool = False
+    # "name" (a gazetteer name), "demonym" or "continent": the last two are chosen when found.
+    kind: str = "name"
 
 
 class Geoparser:
@@ -119,22 +147,54 @@ class Geoparser:
         case_blind = _case_blind_segments(text)
         spans = []
         for span in self._match(text):
-            # A qualifier swallowed by the previous mention ("..., Massachusetts") is not a mention of its own.
+            # A qualifier already read with the previous mention ("..., Massachusetts") is that mention's.
             if spans and span.start < spans[-1].end:
                 continue
-            self._qualify(text, span)
-            spans.append(span)
+            qualifier = self._qualify(text, span)
+            spans += [span, qualifier] if qualifier else [span]
         previous: _Span | None = None
-        for span in spans:
+        for index, span in enumerate(spans):
             if previous and previous.named and text[previous.end:span.start] == " ":
                 # "PARIS HILTON": the name that continues a person's name is part of it.
                 _block(span, previous.why, named=True)
             else:
-                self._guard(text, span, case_blind)
+                neighbours = (previous, spans[index + 1] if index + 1 < len(spans) else None)
+                self._guard(text, span, case_blind, listed=_in_a_list(text, span, neighbours))
             previous = span
+        spans = _merge(spans, self._extra_spans(text, case_blind))
         self._resolve(spans)
         self._carry_over(text, spans)
         return [self._mention(text, span) for span in spans]
+
+    def _extra_spans(self, text: str, case_blind: list[tuple[int, bool]]) -> list[_Span]:
+        """Country acronyms ("US"), continents and nationality adjectives ("Russian"), each read as its place."""
+        spans = []
+        for match in _EXTRA_NAMES.finditer(text):
+            surface, start = match.group(), match.start()
+            previous = _word_before(text, start)
+            following = _word_after(text, match.end())
+            if surface in _EXTRA_COUNTRIES:
+                # "US" in a line of capitals may be the pronoun.
+                if _is_case_blind(case_blind, start):
+                    continue
+                candidate, kind = self._candidate(("country", _EXTRA_COUNTRIES[surface])), "name"
+            elif surface in DEMONYMS:
+                if _names_a_language(previous, following) or _in_a_region_name(previous):
+                    continue
+                candidate, kind = self._candidate(("country", DEMONYMS[surface])), "demonym"
+            else:
+                code = CONTINENTS.get(surface) or CONTINENT_ADJECTIVES[surface]
+                if surface in CONTINENT_ADJECTIVES and _in_a_region_name(previous):
+                    continue
+                candidate = _continent_candidate(surface, code)
+                kind = "continent" if surface in CONTINENTS else "demonym"
+            if candidate is None:
+                continue
+            span = _Span(start, match.end(), [candidate], kind=kind)
+            _choose(span, candidate, "continent" if candidate.kind == "continent" else
+                    "demonym" if kind == "demonym" else "unique")
+            spans.append(span)
+        return spans
 
     def _match(self, text: str) -> list[_Span]:
         folded = fold_text(text)
@@ -162,15 +222,20 @@ class Geoparser:
             cached = self._candidates[ref] = _make_candidate(self.gazetteer, ref)
         return cached
 
-    def _qualify(self, text: str, span: _Span) -> None:
-        """Merge "Name, Qualifier" into one mention when the qualifier narrows the name's cities or counties."""
+    def _qualify(self, text: str, span: _Span) -> _Span | None:
+        """Narrow "Name, Qualifier" to the qualifier's state or country; the qualifier is a mention of its own.
+
+        "Paris, Tenn." is two places: the town, read in Tennessee, and Tennessee
+        (an AP abbreviation the gazetteer's names do not hold). The state is
+        what contains the town, so a story's focus stays on the town.
+        """
         lead = _QUALIFIER_LEAD.match(text, span.end)
         words = _QUALIFIER_WORDS.match(text, lead.end()) if lead else None
         if not words:
-            return
+            return None
         local = [c for c in span.candidates if c.kind in ("city", "county")]
         if not local:
-            return
+            return None
         tokens = words.group().split(" ")
         for count in range(len(tokens), 0, -1):
             phrase = " ".join(tokens[:count])
@@ -178,11 +243,10 @@ class Geoparser:
             narrowed = [c for c in local if (admin1 and c.admin1 == admin1) or (country and c.country == country)]
             if narrowed:
                 span.candidates = narrowed
-                span.end = words.start() + len(phrase)
-                if lead.group().strip() == "(" and text.startswith(")", span.end):
-                    span.end += 1
                 span.qualified = True
-                return
+                unit = self._candidate(("admin1", admin1) if admin1 else ("country", country))
+                return _Span(words.start(), words.start() + len(phrase), [unit], qualified=True)
+        return None
 
     def _qualifier_units(self, phrase: str, countries: set[str]) -> tuple[str | None, str | None]:
         key = normalise_name(phrase)
@@ -197,7 +261,7 @@ class Geoparser:
                 return admin1, None
         return None, core.country_names.get(key)
 
-    def _guard(self, text: str, span: _Span, case_blind: list[tuple[int, bool]]) -> None:
+    def _guard(self, text: str, span: _Span, case_blind: list[tuple[int, bool]], *, listed: bool) -> None:
         previous = _word_before(text, span.start)
         following = _word_after(text, span.end)
         surface = text[span.start:span.end]
@@ -210,8 +274,19 @@ class Geoparser:
         if folded in PLACE_PRECEDERS:
             _block(span, "a direction or modifier, not a place", named=False)
             return
+        if folded in CALENDAR_WORDS:
+            _block(span, "a month or a day of the week", named=False)
+            return
+        if following and following.lower().rstrip(".,") in SPEECH_VERBS:
+            _block(span, f"a person speaking ({surface} {following})", named=False)
+            return
         blind = _is_case_blind(case_blind, span.start)
         located = previous is not None and previous.lower() in LOCATIVE_PREPOSITIONS
+        if not located and not listed and _personal_name(folded, span.candidates) and not (
+                following and following.lower().strip(".,'’") in PLACE_FOLLOWERS):
+            # "Bryant", "Tyler": without "in", a qualifier or a place word after it, a person is likelier.
+            _block(span, "a common personal name, and nothing in the text says it is a place", named=False)
+            return
         ordinary = folded in COMMON_WORD_NAMES or (blind and len(folded) <= 4)
         if ordinary and (blind or _at_sentence_start(text, span.start)) and not located:
             # Kept as a mention, resolved only if the admin1 units the text is about vouch for it.
@@ -270,7 +345,7 @@ class Geoparser:
         senses = {}
         for span in spans:
             if span.chosen:
-                senses.setdefault(fold_text(_head(text, span)), span.chosen)
+                senses.setdefault(fold_text(text[span.start:span.end]), span.chosen)
         for span in spans:
             if not span.chosen and not span.blocked:
                 sense = senses.get(fold_text(text[span.start:span.end]))
@@ -278,6 +353,7 @@ class Geoparser:
                     _choose(span, sense, "discourse")
 
     def _mention(self, text: str, span: _Span) -> PlaceMention:
+        """The public record of a span."""
         surface = text[span.start:span.end]
         chosen = span.chosen
         if chosen is None:
@@ -304,6 +380,8 @@ class Geoparser:
             precision=chosen.precision,
             confidence=_CONFIDENCE[span.how],
             population=chosen.population,
+            bbox=chosen.bbox,
+            kind=span.kind,
         )
 
 
@@ -332,12 +410,16 @@ def _make_candidate(gazetteer: Gazetteer, ref: NameRef) -> Candidate:
     kind, key = ref
     if kind == "country":
         country = gazetteer.core.countries[key]
-        return Candidate(kind, country.name, key, None, None, country.geonameid, None, None,
-                         country.population, Precision.COUNTRY, country.population)
+        shape = region("country", key)
+        return Candidate(kind, country.name, key, None, None, country.geonameid, shape and shape.lat,
+                         shape and shape.lon, country.population, Precision.COUNTRY, country.population,
+                         shape and shape.bbox)
     if kind == "admin1":
         unit = gazetteer.core.admin1[key]
-        return Candidate(kind, unit.name, unit.country, unit.code, None, unit.geonameid, None, None,
-                         unit.population, Precision.ADMIN1, unit.population)
+        shape = region("admin1", key)
+        return Candidate(kind, unit.name, unit.country, unit.code, None, unit.geonameid, shape and shape.lat,
+                         shape and shape.lon, unit.population, Precision.ADMIN1, unit.population,
+                         shape and shape.bbox)
     if kind == "county":
         county = gazetteer.core.counties[key]
         country = county.admin1[3:] if county.admin1[3:] in US_TERRITORIES else "US"
@@ -347,6 +429,44 @@ def _make_candidate(gazetteer: Gazetteer, ref: NameRef) -> Candidate:
     prominence = city.population * (CAPITAL_PROMINENCE if key in gazetteer.cities.capitals else 1)
     return Candidate(kind, city.name, city.country, city.admin1, city.county_fips, city.geonameid, city.lat,
                      city.lon, city.population, Precision.CITY, prominence)
+
+
+def _continent_candidate(name: str, code: str) -> Candidate | None:
+    shape = region("continent", code)
+    if shape is None:
+        return None
+    # A continent is coarser than any country: precision COUNTRY with no country code.
+    return Candidate("continent", name, "", None, None, None, shape.lat, shape.lon, 0, Precision.COUNTRY, 0,
+                     shape.bbox)
+
+
+def _merge(spans: list[_Span], extra: list[_Span]) -> list[_Span]:
+    """The gazetteer's spans and the extra ones, in text order; a gazetteer span wins where they overlap."""
+    kept = [e for e in extra if not any(s.start < e.end and e.start < s.end for s in spans)]
+    # An extra name inside a blocked longer name ("Russian Orthodox Church") is part of that name too.
+    return sorted([*spans, *kept], key=lambda span: span.start)
+
+
+def _in_a_list(text: str, span: _Span, neighbours: tuple[_Span | None, _Span | None]) -> bool:
+    """Whether the name stands in a list of other place names ("Cambridge, Newton and Waltham")."""
+    before, after = neighbours
+    return bool((before and _LIST_GAP.fullmatch(text, before.end, span.start))
+                or (after and _LIST_GAP.fullmatch(text, span.end, after.start)))
+
+
+def _names_a_language(previous: str | None, following: str | None) -> bool:
+    return bool((previous and previous.lower() in LANGUAGE_PRECEDERS)
+                or (following and following.lower().strip(".,") in LANGUAGE_FOLLOWERS))
+
+
+def _in_a_region_name(previous: str | None) -> bool:
+    return bool(previous and previous.lower().rstrip("-") in REGION_QUALIFIERS)
+
+
+def _personal_name(folded: str, candidates: list[Candidate]) -> bool:
+    """A name among the commonest surnames and first names, naming no country, state or big city."""
+    return folded in personal_names() and not any(
+        c.kind in ("country", "admin1") or c.population >= PERSONAL_NAME_CITY_POPULATION for c in candidates)
 
 
 def _choose(span: _Span, candidate: Candidate | None, how: str) -> None:
@@ -394,12 +514,6 @@ def _ambiguity(candidates: list[Candidate]) -> str:
     if len(candidates) == 1:
         return "too small a place to be meant without a region or country in the text"
     return f"{len(candidates)} places share this name and the text does not say which"
-
-
-def _head(text: str, span: _Span) -> str:
-    """The name part of a mention ("Watertown" of "Watertown, Massachusetts")."""
-    surface = text[span.start:span.end]
-    return re.split(r",|\s\(", surface, maxsplit=1)[0] if span.qualified else surface
 
 
 def _word_before(text: str, start: int) -> str | None:
@@ -455,6 +569,8 @@ def mention_to_json(mention: PlaceMention) -> dict[str, Any]:
         "lon": mention.lon,
         "precision": str(mention.precision),
         "confidence": mention.confidence,
+        "bbox": list(mention.bbox) if mention.bbox else None,
+        "kind": mention.kind,
     }
     if not mention.resolved:
         record.update(candidates=list(mention.candidates), why=mention.why)

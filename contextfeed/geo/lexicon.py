@@ -9,6 +9,10 @@ read as a place only with supporting evidence.
 
 from __future__ import annotations
 
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
 COMMON_WORD_NAMES = frozenset(
     """
 abbey abridge abut acacias accord acme acre admiralty adobes advance afar agar agency airport akin alabaster
@@ -208,3 +212,33 @@ LOCATIVE_PREPOSITIONS = frozenset(
 in at near from to across outside inside around toward towards into through throughout downtown
 """.split()
 )
+
+# Months and weekdays: capitalised by convention, never the town that shares the name ("March", "August").
+CALENDAR_WORDS = frozenset(
+    """
+january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday
+""".split()
+)
+# Words after a name that make it a person speaking ("Tyler said", "Bryant told reporters").
+SPEECH_VERBS = frozenset("said says told added asked wrote tweeted explained noted argued insisted".split())
+# How many of the most common US surnames, and first names, count as personal names (1990 census via the
+# `names` package: the top 1,000 surnames are borne by about half of Americans).
+COMMON_SURNAMES = 1000
+COMMON_FIRST_NAMES = 400
+
+
+@lru_cache(maxsize=1)
+def personal_names() -> frozenset[str]:
+    """The most common US surnames and first names, lower-case: as a bare word they are more often people than towns.
+
+    Read from the public-domain 1990 US Census name lists that the `names` package
+    ships (rank-ordered, one name a line).
+    """
+    folder = Path(importlib.util.find_spec("names").origin).parent
+    found: set[str] = set()
+    for filename, count in (("dist.all.last", COMMON_SURNAMES), ("dist.male.first", COMMON_FIRST_NAMES),
+                            ("dist.female.first", COMMON_FIRST_NAMES)):
+        with (folder / filename).open(encoding="ascii") as lines:
+            found.update(line.split(maxsplit=1)[0].lower() for line, _ in zip(lines, range(count)))
+    return frozenset(found)

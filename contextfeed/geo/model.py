@@ -122,7 +122,11 @@ class PlaceMention:
     False the mention was seen but abstained on; `candidates` and `why` say
     what was considered and why none was chosen. `county_fips` is set for US
     counties ("Sangamon County") and for US cities (the county they lie in);
-    `population` is the resolved place's (0 when unknown).
+    `population` is the resolved place's (0 when unknown). `bbox` is the
+    place's (south, west, north, east) box where known (countries, admin1
+    units, continents). `kind` says how the text named it: "name", a
+    "demonym" ("Russian" troops) or a "continent" — the last two locate a
+    story's actors, never the area it is about.
     """
 
     text: str
@@ -141,3 +145,5 @@ class PlaceMention:
     why: str = ""
     county_fips: str | None = None
     population: int = 0
+    bbox: tuple[float, float, float, float] | None = None
+    kind: str = "name"

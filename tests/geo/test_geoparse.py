@@ -33,7 +33,8 @@ def test_offsets_point_at_the_characters_that_named_the_place(geoparser: Geopars
 def test_the_boston_marathon_story_is_placed_in_boston(geoparser: Geoparser) -> None:
     marathon, *_ = _news_items()
     places = {(m.name, m.admin1) for m in _resolved(geoparser, marathon)}
-    assert places == {("Boston", "US-MA"), ("Back Bay", "US-MA")}
+    assert places == {("Boston", "US-MA"), ("Back Bay", "US-MA"), ("Massachusetts", "US-MA")}
+    assert {m.name for m in focus_mentions(geoparser.parse(marathon))} == {"Boston", "Back Bay"}
 
 
 def test_paris_hilton_is_a_person_and_dubai_a_place(geoparser: Geoparser) -> None:
@@ -54,7 +55,7 @@ def test_jordan_announcing_a_cabinet_is_the_country(geoparser: Geoparser) -> Non
 def test_springfield_illinois_and_sangamon_county_are_illinois(geoparser: Geoparser) -> None:
     flood = _news_items()[3]
     mentions = _resolved(geoparser, flood)
-    springfield = next(m for m in mentions if m.text == "Springfield, Illinois")
+    springfield = next(m for m in mentions if m.text == "Springfield")
     assert (springfield.geonameid, springfield.county_fips, springfield.confidence) == (4250542, "17167", 0.95)
     county = next(m for m in mentions if m.text == "Sangamon County")
     assert (county.precision, county.county_fips, county.admin1) == (Precision.COUNTY, "17167", "US-IL")
@@ -99,7 +100,6 @@ def test_the_washington_nationals_are_a_team_and_miami_is_fine_to_resolve(geopar
         "Mobile phone sales surge in first quarter",
         "Man arrested after stealing bicycle",
         "M.S. Dhoni retires from international cricket",
-        "Jordanian and French ministers meet",
         "New Yorkers brace for heat wave",
         "PARIS HILTON OPENS NEW BOUTIQUE",
         "Hurricane Sandy slams the coast",
@@ -116,14 +116,14 @@ def test_people_teams_common_words_and_demonyms_raise_no_place(geoparser: Geopar
 @pytest.mark.parametrize(
     ("text", "surface", "admin1_or_country"),
     [
-        ("Flooding in Reading, Pennsylvania after heavy rain", "Reading, Pennsylvania", "US-PA"),
-        ("Mobile, Alabama, braces for tropical storm", "Mobile, Alabama", "US-AL"),
-        ("Police respond to stabbing in Nice, France", "Nice, France", "FR"),
-        ("Explosion in Paris, Texas, injures two", "Paris, Texas", "US-TX"),
-        ("Storm hits London, Ontario", "London, Ontario", "CA-ON"),
-        ("Tornado warning for Springfield, IL tonight", "Springfield, IL", "US-IL"),
-        ("Gas leak in Springfield, Mass., forces evacuation", "Springfield, Mass.", "US-MA"),
-        ("Storm hits Washington, D.C. overnight", "Washington, D.C.", "US-DC"),
+        ("Flooding in Reading, Pennsylvania after heavy rain", "Reading", "US-PA"),
+        ("Mobile, Alabama, braces for tropical storm", "Mobile", "US-AL"),
+        ("Police respond to stabbing in Nice, France", "Nice", "FR"),
+        ("Explosion in Paris, Texas, injures two", "Paris", "US-TX"),
+        ("Storm hits London, Ontario", "London", "CA-ON"),
+        ("Tornado warning for Springfield, IL tonight", "Springfield", "US-IL"),
+        ("Gas leak in Springfield, Mass., forces evacuation", "Springfield", "US-MA"),
+        ("Storm hits Washington, D.C. overnight", "Washington", "US-DC"),
         ("Voters in Georgia head to the polls as Atlanta sees long lines", "Georgia", "US-GA"),
         ("Protests in Georgia's capital Tbilisi", "Georgia", "GE"),
         ("Flooding in Mobile closes roads", "Mobile", "US-AL"),
