@@ -25,7 +25,8 @@ import logging
 from collections import defaultdict
 from pathlib import Path
 
-from contextfeed.geo.gazetteer import Gazetteer, distance_km, package_dir
+from contextfeed.domain.geodesy import distance_km
+from contextfeed.geo.gazetteer import Gazetteer, package_dir
 
 log = logging.getLogger(__name__)
 
