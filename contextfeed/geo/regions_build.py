@@ -26,7 +26,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from contextfeed.domain.geodesy import distance_km
-from contextfeed.geo.gazetteer import Gazetteer, package_dir
+from contextfeed.geo.gazetteer import Gazetteer
+from contextfeed.geo.gazetteer_index import package_dir
 
 log = logging.getLogger(__name__)
 
