@@ -70,6 +70,8 @@ class ScheduleSettings(Strict):
     misfire_grace_seconds: Annotated[int, Field(ge=1)] = 120
     sweep_minutes: Annotated[float, Field(gt=0)] = 1.0
     leader_poll_seconds: Annotated[float, Field(gt=0)] = 15.0
+    # While a source stays down, a WARNING naming it (and every other one down) this often.
+    outage_summary_minutes: Annotated[float, Field(gt=0)] = 30.0
 
 
 class SourceSettings(Strict):

@@ -17,6 +17,7 @@ from contextfeed.clock import as_utc
 from contextfeed.flags.query import iso
 from contextfeed.pipeline import IngestReport, Pipeline
 from contextfeed.sources import parse_document
+from contextfeed.sources.health import record_answer
 from contextfeed.sources.model import ParseResult
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,8 @@ def ingest_recorded(app: App, document: RecordedDocument) -> IngestReport:
     now = app.clock.now()
     with app.database.write() as session:
         source = pipeline.source(session, document.source, kind=document.kind, now=now)
+        # A replayed document is the source answering, as a crawl would have: it counts in /v1/sources.
+        record_answer(source, now=now, entries=len(document.result.events))
         return pipeline.ingest(session, source, document.result, now=now)
 
 

@@ -14,6 +14,7 @@ from contextfeed.api.webhooks import deliver_webhooks
 from contextfeed.bootstrap import App
 from contextfeed.crawler import Crawler
 from contextfeed.pipeline import Pipeline
+from contextfeed.services.source_health import log_outages
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,12 @@ def sweep(app: App) -> int:
         return Pipeline(app).engine(session, now=app.clock.now()).sweep_expired()
 
 
+def outages(app: App) -> str:
+    """Log one line naming the sources still failing (see services.source_health)."""
+    with app.database.read() as session:
+        return log_outages(session, now=app.clock.now())
+
+
 def build_scheduler(app: App, crawler: Crawler) -> BackgroundScheduler:
     """A scheduler with a job per enabled source (interval + jitter, one instance, coalesced) and the sweep."""
     schedule = app.settings.schedule
@@ -55,6 +62,8 @@ def build_scheduler(app: App, crawler: Crawler) -> BackgroundScheduler:
         )
     scheduler.add_job(logged_job("sweep", lambda: sweep(app)), IntervalTrigger(minutes=schedule.sweep_minutes),
                       id="sweep", name="expiry sweep")
+    scheduler.add_job(logged_job("outages", lambda: outages(app)),
+                      IntervalTrigger(minutes=schedule.outage_summary_minutes), id="outages", name="outage summary")
     hooks_client = httpx.Client(timeout=10.0, headers={"User-Agent": app.settings.service.user_agent})
     scheduler.add_job(logged_job("webhooks", lambda: deliver_webhooks(app, hooks_client)),
                       IntervalTrigger(seconds=10), id="webhooks", name="webhook delivery")

@@ -1,11 +1,10 @@
-"""The JSON shapes of stored rows: accounts, where we placed them, events and their areas, sources."""
+"""The JSON shapes of stored rows: accounts, where we placed them, events and their areas."""
 
 from __future__ import annotations
 
 import json
 
-from contextfeed.config import SourceSettings
-from contextfeed.db.models import Account, Event, EventArea, Source
+from contextfeed.db.models import Account, Event, EventArea
 from contextfeed.flags.query import iso
 
 PRECISION_WORDS = {
@@ -85,27 +84,4 @@ def event_detail_json(event: Event) -> dict:
         "references": [{"sender": ref.ref_sender, "identifier": ref.ref_identifier, "sent": iso(ref.ref_sent)}
                        for ref in event.references],
         "first_seen_at": iso(event.first_seen_at), "last_seen_at": iso(event.last_seen_at),
-    }
-
-
-def source_health(source: Source | None, configured: SourceSettings | None) -> dict:
-    """A source's crawl health: "ok", "failing" (with the last error) or "never_fetched"."""
-    if source is None or source.last_attempt_at is None:
-        status = "never_fetched"
-    else:
-        status = "failing" if source.consecutive_failures else "ok"
-    name = source.name if source else configured.name
-    return {
-        "name": name,
-        "kind": source.kind if source else configured.kind,
-        "url": (source.url if source else None) or (configured.url if configured else None),
-        "trust": source.trust if source else configured.effective_trust,
-        "configured": configured is not None,
-        "enabled": configured.enabled if configured else False,
-        "status": status,
-        "last_attempt_at": iso(source.last_attempt_at) if source else None,
-        "last_success_at": iso(source.last_success_at) if source else None,
-        "last_error": source.last_error if source else None,
-        "consecutive_failures": source.consecutive_failures if source else 0,
-        "entries_seen": source.entries_seen if source else 0,
     }
