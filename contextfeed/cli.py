@@ -260,7 +260,7 @@ def cmd_crawl(args) -> int:
 
 def cmd_flags(args) -> int:
     """List flags in force at an instant."""
-    from contextfeed.flags.query import active_at
+    from contextfeed.flags.query import active_at, iso
 
     app = app_from_environment()
     at = args.as_of or app.clock.now()
@@ -270,9 +270,10 @@ def cmd_flags(args) -> int:
         emit([flag.as_json() for flag in flags])
         return 0
     if not flags:
-        print(f"no flags in force at {at.isoformat()}")
+        print(f"no flags in force at {iso(at)}")
     for flag in flags:
-        until = flag.expires_at.isoformat() if flag.expires_at else "until released"
+        # One instant form for text and JSON (Z), and "until released", never "until until released".
+        until = iso(flag.expires_at) if flag.expires_at else "released"
         print(f"{flag.account_id:<12} {flag.level:<13} {flag.reason}  [{flag.rule}; until {until}]")
     return 0
 
