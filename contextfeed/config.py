@@ -139,6 +139,14 @@ class CallingSettings(Strict):
         return end
 
 
+class MapSettings(Strict):
+    """The agent page's map: offline outlines always; an online tile layer only when configured."""
+
+    # e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png". Empty: no request leaves the agent's browser.
+    tile_url: Annotated[str, Field(pattern=r"^(https://[^\s'\";]+)?$")] = ""
+    tile_attribution: str = ""
+
+
 class Settings(Strict):
     """Everything contextfeed is configured with."""
 
@@ -149,6 +157,7 @@ class Settings(Strict):
     schedule: ScheduleSettings = ScheduleSettings()
     calling: CallingSettings = CallingSettings()
     policy: PolicySettings = PolicySettings()
+    map: MapSettings = MapSettings()
     sources: list[SourceSettings] = []
     config_path: Path | None = Field(default=None, exclude=True)
 

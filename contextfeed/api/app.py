@@ -77,5 +77,5 @@ def create_api(app: App, *, replay: Replay | None = None) -> FastAPI:
 
         api.state.replay = replay
         api.include_router(replay_routes.router)
-    add_agent_page(api)
+    add_agent_page(api, app.settings.map)
     return api
