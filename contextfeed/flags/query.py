@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from contextfeed.db.engine import one_of
 from contextfeed.db.models import Flag, ManualRelease
 from contextfeed.flags.policy import rank
+# The one instant formatter (UTC, Z) lives with the instant parsers, below every stage.
+from contextfeed.sources.instants import iso as utc_text
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,7 @@ class ActiveFlag:
 
 
 # Remembered: a bulk check or a page of the change feed formats the same few instants thousands of times.
-@lru_cache(maxsize=4096)
-def iso(instant: datetime | None) -> str | None:
-    """ISO 8601 UTC with a Z, or None."""
-    return instant.strftime("%Y-%m-%dT%H:%M:%SZ") if instant else None
+iso = lru_cache(maxsize=4096)(utc_text)
 
 
 FLAG_COLUMNS = (Flag.id, Flag.account_id, Flag.level, Flag.reason, Flag.rule, Flag.event_id, Flag.starts_at,

@@ -49,3 +49,8 @@ def from_epoch_ms(milliseconds: int | float) -> datetime:
 def from_struct_time(value: time.struct_time) -> datetime:
     """feedparser's `*_parsed` fields, which it has already normalised to UTC."""
     return datetime(*value[:6], tzinfo=UTC)
+
+
+def iso(instant: datetime | None) -> str | None:
+    """ISO 8601 UTC with a Z, or None: the one form for instants in text and JSON alike."""
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ") if instant else None
