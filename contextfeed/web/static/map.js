@@ -151,19 +151,14 @@
     const strongest = sorted.length ? sorted[sorted.length - 1].kind : null;
     const focus = L.featureGroup();
     const labelled = new Set();
+    const labels = [];
     for (const area of sorted) {
       for (const shape of shapesOf(area)) {
         shape.addTo(areaLayer);
         if (area.kind === strongest) focus.addLayer(L.rectangle(shape.getBounds()));
         if (labelled.has(area.key)) continue;
         labelled.add(area.key);
-        // The strongest area is labelled below its bottom edge, weaker ones above their top edge: clear of
-        // each other and of the customer's pin, which is usually inside both.
-        const box = shape.getBounds();
-        const below = area.kind === strongest;
-        L.tooltip({ permanent: true, className: `area-label area-label-${area.kind}`, direction: below ? "bottom" : "top" })
-          .setLatLng([below ? box.getSouth() : box.getNorth(), box.getCenter().lng])
-          .setContent(areaLabel(area)).addTo(areaLayer);
+        labels.push({ area, box: shape.getBounds(), strongest: area.kind === strongest });
       }
     }
     if (point) {
@@ -177,10 +172,18 @@
     if (point) focus.addLayer(L.marker(point));
     const bounds = focus.getLayers().length ? focus.getBounds() : areaLayer.getBounds();
     if (bounds.isValid()) {
-      // Room above and below for the labels on the areas' edges.
-      map.fitBounds(bounds, { paddingTopLeft: [24, 84], paddingBottomRight: [24, 76], maxZoom: 12 });
+      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 12, animate: false });
     } else {
-      map.setView([20, 0], 2);
+      map.setView([20, 0], 2, { animate: false });
+    }
+    // Labels once the view is set, kept inside it: the strongest area's hangs from its top edge, the
+    // others' sit on their bottom edge, so they stay clear of each other and of the pin in the middle.
+    const view = map.getBounds();
+    for (const { area, box, strongest: top } of labels) {
+      const lat = top ? Math.min(box.getNorth(), view.getNorth()) : Math.max(box.getSouth(), view.getSouth());
+      const lng = Math.min(Math.max(box.getCenter().lng, view.getWest()), view.getEast());
+      L.tooltip({ permanent: true, className: `area-label area-label-${area.kind}`, direction: top ? "bottom" : "top" })
+        .setLatLng([lat, lng]).setContent(areaLabel(area)).addTo(areaLayer);
     }
   }
 
