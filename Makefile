@@ -19,8 +19,9 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/contextfeed db upgrade
 
+# -v: every crawl's summary, a source's recovery and the scheduler's hand-overs (INFO) are shown too.
 run: migrate
-	$(BIN)/contextfeed serve
+	$(BIN)/contextfeed -v serve
 
 # pytest exits 5 when it collected nothing: fail loudly rather than pass silently.
 test: migrate

@@ -74,6 +74,8 @@ class ScheduleSettings(Strict):
     misfire_grace_seconds: Annotated[int, Field(ge=1)] = 120
     sweep_minutes: Annotated[float, Field(gt=0)] = 1.0
     leader_poll_seconds: Annotated[float, Field(gt=0)] = 15.0
+    # While a source stays down, a WARNING naming it (and every other one down) this often.
+    outage_summary_minutes: Annotated[float, Field(gt=0)] = 30.0
 
 
 class SourceSettings(Strict):
@@ -150,6 +152,14 @@ class CallingSettings(Strict):
         return end
 
 
+class MapSettings(Strict):
+    """The agent page's map: offline outlines always; an online tile layer only when configured."""
+
+    # e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png". Empty: no request leaves the agent's browser.
+    tile_url: Annotated[str, Field(pattern=r"^(https://[^\s'\";]+)?$")] = ""
+    tile_attribution: str = ""
+
+
 class Settings(Strict):
     """Everything contextfeed is configured with."""
 
@@ -160,6 +170,7 @@ class Settings(Strict):
     schedule: ScheduleSettings = ScheduleSettings()
     calling: CallingSettings = CallingSettings()
     policy: PolicySettings = PolicySettings()
+    map: MapSettings = MapSettings()
     sources: list[SourceSettings] = []
     config_path: Path | None = Field(default=None, exclude=True)
 

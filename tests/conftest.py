@@ -19,6 +19,32 @@ REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Without Chromium (and outside CI) the browser tests are left out, and said so once (see below)."""
+    from tests.web.browser import chromium_available, under_ci
+
+    browser_tests = [item for item in items if item.get_closest_marker("browser")]
+    if browser_tests and not chromium_available() and not under_ci():
+        items[:] = [item for item in items if not item.get_closest_marker("browser")]
+        config.hook.pytest_deselected(items=browser_tests)
+        config.stash[BROWSER_TESTS_LEFT_OUT] = len(browser_tests)
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """One line for the browser tests left out, or where their screenshots are."""
+    from tests.web.browser import ARTIFACTS, INSTALL
+
+    left_out = config.stash.get(BROWSER_TESTS_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(f"{left_out} browser tests not run: Chromium is missing ({INSTALL}; "
+                                    "with CI set they run and fail)")
+    elif ARTIFACTS.is_dir() and any(ARTIFACTS.glob("*.png")):
+        terminalreporter.write_line(f"browser screenshots: {ARTIFACTS}")
+
+
+BROWSER_TESTS_LEFT_OUT = pytest.StashKey[int]()
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory) -> Path:
     """One data directory for the whole run, so the gazetteer index is built once."""

@@ -16,8 +16,10 @@ from contextfeed.api.auth import KeyUses, VerifiedKeys
 from contextfeed.api.errors import BodyLimit, install_error_handlers
 from contextfeed.api.read_ahead import ReadAhead
 from contextfeed.api.routes import accounts, admin, dialer, events, flags
+from contextfeed.api.schemas import ServiceHealth
 from contextfeed.dialer.index import SuppressionIndex
 from contextfeed.bootstrap import App
+from contextfeed.services.source_health import service_health
 from contextfeed.web import add_agent_page
 
 if TYPE_CHECKING:
@@ -59,10 +61,15 @@ def create_api(app: App, *, replay: Replay | None = None) -> FastAPI:
     install_error_handlers(api)
     api.add_middleware(BodyLimit)
 
-    @api.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, str]:
-        """Liveness: answers without a key."""
-        return {"status": "ok"}
+    @api.get("/healthz", tags=["health"], response_model=ServiceHealth)
+    def healthz() -> dict:
+        """Liveness, and "degraded" with the sources that have not answered for three of their intervals.
+
+        Always 200 while the process answers: a feed outage is not cured by restarting the API, so a
+        liveness probe must not restart it; monitoring reads `status` and the source names.
+        """
+        with app.database.read() as session:
+            return service_health(session, app.settings, now=app.clock.now())
 
     for module in (accounts, dialer, flags, events, admin):
         api.include_router(module.router)
@@ -71,5 +78,5 @@ def create_api(app: App, *, replay: Replay | None = None) -> FastAPI:
 
         api.state.replay = replay
         api.include_router(replay_routes.router)
-    add_agent_page(api)
+    add_agent_page(api, app.settings.map)
     return api

@@ -1,31 +1,68 @@
-"""The JSON shapes of stored rows: accounts, where we placed them, events and their areas, sources."""
+"""The JSON shapes of stored rows: accounts, where we placed them, events and their areas."""
 
 from __future__ import annotations
 
 import json
+import re
+from functools import lru_cache
 
-from contextfeed.config import SourceSettings
-from contextfeed.db.models import Account, Event, EventArea, Source
+from contextfeed.db.models import Account, Event, EventArea
 from contextfeed.domain.instants import iso
 
+# ISO 3166-2 names carry qualifiers in brackets ("Bruxelles-Capitale, Région de" aside): dropped for people.
+BRACKETED = re.compile(r"\s*\[.*?\]|\s*\(.*?\)")
 PRECISION_WORDS = {
     "point": "exact coordinates", "postal": "postal code", "city": "city", "county": "county",
     "admin1": "state or region", "country": "country only", "unknown": "unknown",
 }
 
 
+@lru_cache(maxsize=4096)
+def region_name(code: str | None) -> str | None:
+    """The name of an ISO 3166-2 subdivision ("FR-IDF" -> "Île-de-France"); None for any other code.
+
+    A code that is not ISO 3166-2 (the gazetteer's "FR-GN11" for GeoNames' own numbering) is left
+    out rather than shown: an agent reads a place, never a code, and the city and country still say where.
+    """
+    import pycountry
+
+    subdivision = pycountry.subdivisions.get(code=code) if code else None
+    return BRACKETED.sub("", subdivision.name).strip() if subdivision else None
+
+
+@lru_cache(maxsize=512)
+def country_name(code: str | None) -> str | None:
+    """A country's everyday name ("KR" -> "South Korea"), or the code when pycountry does not know it."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code) if code else None
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name
+
+
+def location_label(account: Account) -> str:
+    """Where the account is, in names: "Paris, Île-de-France, France", "Watertown, Massachusetts, United States"."""
+    places = (account.loc_city, region_name(account.loc_admin1), country_name(account.loc_country))
+    return ", ".join(dict.fromkeys(place for place in places if place)) or "unknown location"
+
+
+def precision_text(account: Account) -> str:
+    """How precisely we know where the account is, naming the postal code only when it placed the account."""
+    words = PRECISION_WORDS.get(account.loc_precision, account.loc_precision)
+    if account.loc_precision == "postal" and account.loc_postal_code:
+        return f"{words} {account.loc_postal_code}"
+    if account.postal_code and account.loc_precision not in ("point", "postal"):
+        return f"{words} (the postal code given, {account.postal_code}, did not place it)"
+    return words
+
+
 def location_json(account: Account) -> dict:
     """Where we placed the account, how precisely, from which of its fields, and a label for people."""
-    region = account.loc_admin1
-    if region and account.loc_country and region.startswith(f"{account.loc_country}-"):
-        region = region[len(account.loc_country) + 1:]
-    label = ", ".join(dict.fromkeys(place for place in (account.loc_city, region, account.loc_country) if place))
-    if account.loc_postal_code and account.loc_precision == "postal":
-        label = f"{label} {account.loc_postal_code}".strip()
     return {
-        "label": label or "unknown location",
+        "label": location_label(account),
         "precision": account.loc_precision,
-        "precision_text": PRECISION_WORDS.get(account.loc_precision, account.loc_precision),
+        "precision_text": precision_text(account),
         "source": account.loc_source,
         "lat": account.loc_lat, "lon": account.loc_lon,
         "city": account.loc_city, "admin1": account.loc_admin1, "county_fips": account.loc_county_fips,
@@ -85,27 +122,4 @@ def event_detail_json(event: Event) -> dict:
         "references": [{"sender": ref.ref_sender, "identifier": ref.ref_identifier, "sent": iso(ref.ref_sent)}
                        for ref in event.references],
         "first_seen_at": iso(event.first_seen_at), "last_seen_at": iso(event.last_seen_at),
-    }
-
-
-def source_health(source: Source | None, configured: SourceSettings | None) -> dict:
-    """A source's crawl health: "ok", "failing" (with the last error) or "never_fetched"."""
-    if source is None or source.last_attempt_at is None:
-        status = "never_fetched"
-    else:
-        status = "failing" if source.consecutive_failures else "ok"
-    name = source.name if source else configured.name
-    return {
-        "name": name,
-        "kind": source.kind if source else configured.kind,
-        "url": (source.url if source else None) or (configured.url if configured else None),
-        "trust": source.trust if source else configured.effective_trust,
-        "configured": configured is not None,
-        "enabled": configured.enabled if configured else False,
-        "status": status,
-        "last_attempt_at": iso(source.last_attempt_at) if source else None,
-        "last_success_at": iso(source.last_success_at) if source else None,
-        "last_error": source.last_error if source else None,
-        "consecutive_failures": source.consecutive_failures if source else 0,
-        "entries_seen": source.entries_seen if source else 0,
     }

@@ -425,12 +425,22 @@ class SourceOut(BaseModel):
     trust: str
     configured: bool
     enabled: bool
-    status: Literal["ok", "failing", "never_fetched"]
+    status: Literal["ok", "failing", "degraded", "never_fetched"] = Field(
+        description="degraded: failing for longer than three of its crawl intervals")
+    down_since: str | None = Field(description="while failing: its last answer (or first sighting)")
     last_attempt_at: str | None
     last_success_at: str | None
     last_error: str | None
     consecutive_failures: int
     entries_seen: int
+
+
+class ServiceHealth(BaseModel):
+    """Liveness, and which sources are not answering."""
+
+    status: Literal["ok", "degraded"]
+    degraded_sources: list[str] = Field(description="failing for longer than three of their crawl intervals")
+    failing_sources: list[str] = Field(description="whose last attempt failed (degraded ones included)")
 
 
 class SourceList(BaseModel):

@@ -16,6 +16,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     replay.add_argument("--start", type=instant, help="the replayed instant to start at (default: the first document's)")
     replay.add_argument("--speed", type=speed, default=DEFAULT_SPEED,
                         help="times faster than real time (default 60: a replayed hour a minute)")
+    replay.add_argument("--paused", action="store_true",
+                        help="start paused at --start (an admin key resumes it from the page or POST /v1/replay)")
     replay.add_argument("--host", help="where to listen (default: the configured host)")
     replay.add_argument("--port", type=int, help="the port to listen on (default: the configured one; 0: any free one)")
     replay.set_defaults(run=cmd_replay)
@@ -67,15 +69,16 @@ def cmd_replay(args) -> int:
     state = service.replay.state()
     url = f"http://{host}:{listener.getsockname()[1]}/"
     print(f"Replaying {scenario.name} ({len(scenario.documents)} documents) from {state['instant']} "
-          f"at {state['speed']:g}x real time.\n\n"
+          f"at {state['speed']:g}x real time{', paused' if args.paused else ''}.\n\n"
           f"Agent page: {url}\n"
           f"agent key:  {service.keys['agent']}\n"
           f"dialer key: {service.keys['dialer']}\n"
           f"admin key:  {service.keys['admin']}  (pause, jump and speed on the page)\n\n"
           f"Paste a key at the top right of the page, then look up an account of {scenario.accounts}.\n"
           "Ctrl-C stops the replay.", flush=True)
-    with service.running():
-        uvicorn.Server(uvicorn.Config(create_api(service.app, replay=service.replay), log_level="warning")).run(sockets=[listener])
+    with service.running(paused=args.paused):
+        api = create_api(service.app, replay=service.replay)
+        uvicorn.Server(uvicorn.Config(api, log_level="warning")).run(sockets=[listener])
     return 0
 
 

@@ -63,15 +63,38 @@ def list_keys(session: Session) -> list[ApiKey]:
     return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
 
 
-def revoke_key(session: Session, key_id: int, *, now: datetime) -> ApiKey:
-    """Revoke a key from now on; raises LookupError for an unknown id."""
+class RevocationRefused(ValueError):
+    """A revocation that would lock the caller, or every admin, out; the message says what to do instead."""
+
+
+def revoke_key(session: Session, key_id: int, *, now: datetime, by_key_id: int | None = None) -> ApiKey:
+    """Revoke a key from now on; LookupError for an unknown id, RevocationRefused when `by_key_id` is locked out.
+
+    Through the API (`by_key_id` given) a key cannot revoke itself and the last active admin key
+    stays: either would leave nobody able to make keys but someone with a shell on the host. Errs
+    towards keeping access; `contextfeed apikey revoke` on the host (no `by_key_id`) may still
+    revoke any key, the way out when an admin key has leaked.
+    """
     row = session.get(ApiKey, key_id)
     if row is None:
         raise LookupError(f"no API key {key_id}")
+    if row.revoked_at is None and by_key_id is not None:
+        if row.id == by_key_id:
+            raise RevocationRefused(f"API key {key_id} is the key making this request: a key cannot revoke itself; "
+                                    "revoke it with another admin key")
+        if row.scope == "admin" and active_admin_keys(session) <= 1:
+            raise RevocationRefused(f"API key {key_id} is the last active admin key: make another admin key "
+                                    "(POST /v1/keys) before revoking this one")
     if row.revoked_at is None:
         row.revoked_at = now
         log.info("API key %s (%s) revoked", row.id, row.name)
     return row
+
+
+def active_admin_keys(session: Session) -> int:
+    """How many admin keys still work."""
+    return session.scalar(select(func.count()).select_from(ApiKey).where(ApiKey.scope == "admin",
+                                                                          ApiKey.revoked_at.is_(None))) or 0
 
 
 def first_admin_key(session: Session, *, now: datetime) -> NewKey | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from contextfeed.domain.instants import iso
+
 ACTIVE_STATUS = "Actual"
 
 
@@ -72,9 +74,9 @@ def validity(
         verb = "cancelled" if first.msg_type == "Cancel" else "superseded"
         if cut_at < end:
             end = cut_at
-            ended_by = f"{verb} by {first.identifier} at {first.sent.isoformat()}"
+            ended_by = f"{verb} by {first.identifier} at {iso(first.sent)}"
     if end < valid_from:
         end = valid_from
     if ended_by is None:
-        ended_by = f"runs until {end.isoformat()}"
+        ended_by = f"runs until {iso(end)}"
     return Validity(valid_from, end, cut_at, ended_by)

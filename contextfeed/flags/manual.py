@@ -8,6 +8,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from contextfeed.db.models import Account, Flag, FlagChange, ManualRelease
+from contextfeed.domain.instants import iso
 
 MANUAL_RULE = "manual"
 
@@ -44,7 +45,7 @@ def release_flag(session: Session, flag_id: int, *, reason: str, actor: str, unt
     session.add(ManualRelease(account_id=flag.account_id, event_id=flag.event_id, reason=reason, actor=actor,
                               starts_at=start, expires_at=expires, created_at=now))
     record(session, flag, "release", now=now, actor=actor, reason=reason, expires_at=expires)
-    until_text = expires.isoformat() if expires else "it is lifted"
+    until_text = iso(expires) if expires else "it is lifted"
     return f"automatic flag {flag_id} on {flag.account_id} released until {until_text}"
 
 

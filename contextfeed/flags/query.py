@@ -14,6 +14,7 @@ from contextfeed.db.engine import one_of
 from contextfeed.domain.instants import iso
 from contextfeed.db.models import Flag, ManualRelease
 from contextfeed.flags.policy import rank
+# The one instant formatter (UTC, Z) lives with the instant parsers, below every stage.
 
 
 @dataclass(frozen=True)

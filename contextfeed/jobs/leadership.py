@@ -144,7 +144,7 @@ class SchedulerSupervisor:
 
             self._scheduler = build_scheduler(self.app, Crawler(self.app, self.app.fetcher))
             self._scheduler.start()
-            log.warning("this process now runs the scheduler (crawls and sweeps)")
+            log.info("this process now runs the scheduler (crawls and sweeps)")
         elif self._scheduler is not None and not self.leadership.still_held():
             self._scheduler.shutdown(wait=False)
             self._scheduler = None

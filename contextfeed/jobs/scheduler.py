@@ -13,6 +13,7 @@ from contextfeed.bootstrap import App
 from contextfeed.dialer.webhooks import deliver_webhooks
 from contextfeed.services.crawl import Crawler
 from contextfeed.services.flags import sweep_expired
+from contextfeed.services.source_health import log_outages
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,12 @@ def logged_job(name: str, job: Callable[[], object]) -> Callable[[], None]:
             log.exception("job %s failed", name)
 
     return run
+
+
+def outages(app: App) -> str:
+    """Log one line naming the sources still failing (see services.source_health)."""
+    with app.database.read() as session:
+        return log_outages(session, now=app.clock.now())
 
 
 def build_scheduler(app: App, crawler: Crawler) -> BackgroundScheduler:
@@ -48,6 +55,8 @@ def build_scheduler(app: App, crawler: Crawler) -> BackgroundScheduler:
         )
     scheduler.add_job(logged_job("sweep", lambda: sweep_expired(app)), IntervalTrigger(minutes=schedule.sweep_minutes),
                       id="sweep", name="expiry sweep")
+    scheduler.add_job(logged_job("outages", lambda: outages(app)),
+                      IntervalTrigger(minutes=schedule.outage_summary_minutes), id="outages", name="outage summary")
     scheduler.add_job(logged_job("webhooks", lambda: deliver_webhooks(app, app.webhook_client)),
                       IntervalTrigger(seconds=10), id="webhooks", name="webhook delivery")
     return scheduler

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from contextfeed.config import SourceSettings
 from contextfeed.db.models import Source
 from contextfeed.services.ingest import IngestReport, ingest_in, stored_source
-from contextfeed.sources import parse_document
+from contextfeed.sources import health, parse_document
 from contextfeed.sources.model import ParseResult
 
 if TYPE_CHECKING:
@@ -144,9 +144,7 @@ class Crawler:
         now = self.app.clock.now()
         with self.app.database.write() as session:
             source = stored_source(session, self.app.settings, settings.name, kind=settings.kind, now=now)
-            source.last_attempt_at = now
-            source.last_error = error[:MAX_ERROR_LENGTH]
-            source.consecutive_failures += 1
+            health.record_failure(source, error[:MAX_ERROR_LENGTH], now=now)
 
     def record_success(self, settings: SourceSettings, outcome: FetchOutcomeLike, *, entries: int | None) -> None:
         """Record a successful attempt that needed no ingest (304 Not Modified)."""
@@ -158,11 +156,6 @@ class Crawler:
 
 def mark_success(source: Source, outcome: FetchOutcomeLike, *, entries: int | None, now, warning: str | None) -> None:
     """Update a source's fetch state and health after a successful attempt."""
-    source.last_attempt_at = now
-    source.last_success_at = now
-    source.consecutive_failures = 0
-    source.last_error = warning
+    health.record_answer(source, now=now, entries=entries, warning=warning)
     source.etag = outcome.etag or source.etag
     source.last_modified = outcome.last_modified or source.last_modified
-    if entries is not None:
-        source.entries_seen = entries

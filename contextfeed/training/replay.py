@@ -182,9 +182,10 @@ class Replay:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        """Start the clock and the feeder thread."""
-        self.clock.resume()
+    def start(self, *, paused: bool = False) -> None:
+        """Start the feeder thread, and the clock unless `paused` (a fixed instant: docs, tests, a briefing)."""
+        if not paused:
+            self.clock.resume()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="replay-feeder", daemon=True)
         self._thread.start()

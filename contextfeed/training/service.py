@@ -17,7 +17,8 @@ from contextfeed.dialer.webhooks import deliver_webhooks
 from contextfeed.domain.terms import SCOPES
 from contextfeed.services.accounts import import_accounts_file
 from contextfeed.services.flags import sweep_expired
-from contextfeed.services.ingest import IngestReport, ingest_document
+from contextfeed.services.ingest import IngestReport, ingest_in, stored_source
+from contextfeed.sources.health import record_answer
 from contextfeed.training.replay import RecordedDocument, Replay, ReplayClock, Scenario
 
 
@@ -30,9 +31,9 @@ class ReplayService:
     keys: dict[str, str]
 
     @contextmanager
-    def running(self) -> Iterator[None]:
-        """The replay clock and feeder running for the block, stopped and closed whatever happens."""
-        self.replay.start()
+    def running(self, *, paused: bool = False) -> Iterator[None]:
+        """The replay clock (unless `paused`) and feeder running for the block, stopped and closed whatever happens."""
+        self.replay.start(paused=paused)
         try:
             yield
         finally:
@@ -52,7 +53,12 @@ def replay_settings(settings: Settings, scenario: str) -> tuple[Settings, Path]:
 
 def ingest_recorded(app: App, document: RecordedDocument) -> IngestReport:
     """Ingest a recorded document through the live crawl's path, at the App's (replay) now."""
-    return ingest_document(app, document.source, document.result, kind=document.kind)
+    now = app.clock.now()
+    with app.database.write() as session:
+        source = stored_source(session, app.settings, document.source, kind=document.kind, now=now)
+        # A replayed document is the source answering, as a crawl would have: it counts in /v1/sources.
+        record_answer(source, now=now, entries=len(document.result.events))
+        return ingest_in(app, session, source, document.result, now=now)
 
 
 def housekeeping(app: App) -> Callable[[], None]:

@@ -57,7 +57,8 @@ def test_every_endpoint_has_a_declared_scope(world):
 
 def test_healthz_answers_without_a_key(world):
     response = world.client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "degraded_sources": [], "failing_sources": []}
 
 
 @pytest.mark.parametrize("method,path", sorted(SCOPES))
@@ -101,6 +102,41 @@ def test_a_revoked_key_stops_working_at_once(world):
     revoked = client.delete(f"/v1/keys/{made.json()['id']}", headers=admin)
     assert revoked.status_code == 200 and revoked.json()["revoked_at"] == "2013-04-19T11:00:00Z"
     assert client.get("/v1/flags/changes", headers=headers).status_code == 401
+
+
+def key_id_of(world, headers: dict[str, str]) -> int:
+    """The id of the key in `headers`, from the key listing (by its shown prefix)."""
+    prefix = headers["Authorization"].removeprefix("Bearer ")[:10]
+    listing = world.client.get("/v1/keys", headers=world.keys.admin).json()["keys"]
+    return next(key["id"] for key in listing if key["prefix"] == prefix)
+
+
+def test_a_key_cannot_revoke_itself_and_keeps_working(world):
+    client, admin = world.client, world.keys.admin
+    client.post("/v1/keys", headers=admin, json={"name": "second-admin", "scope": "admin"})
+    refused = client.delete(f"/v1/keys/{key_id_of(world, admin)}", headers=admin)
+    assert refused.status_code == 409 and refused.json()["error"] == "conflict"
+    assert "cannot revoke itself" in refused.json()["message"]
+    assert client.get("/v1/keys", headers=admin).status_code == 200
+
+
+def test_an_admin_key_may_revoke_another_admin_key_and_one_always_stays(world):
+    client, admin = world.client, world.keys.admin
+    second = client.post("/v1/keys", headers=admin, json={"name": "second-admin", "scope": "admin"}).json()
+    second_headers = {"Authorization": f"Bearer {second['key']}"}
+    assert client.delete(f"/v1/keys/{key_id_of(world, admin)}", headers=second_headers).status_code == 200
+    # The second key is now the only admin key: nobody may take it away through the API.
+    third = client.post("/v1/keys", headers=second_headers, json={"name": "temp", "scope": "agent"}).json()
+    assert client.delete(f"/v1/keys/{third['id']}", headers=second_headers).status_code == 200
+    listing = client.get("/v1/keys", headers=second_headers).json()["keys"]
+    assert [key["id"] for key in listing if key["scope"] == "admin" and key["revoked_at"] is None] == [second["id"]]
+
+
+def test_the_last_admin_key_is_refused_with_a_way_out(world):
+    from contextfeed.db.api_keys import RevocationRefused, revoke_key
+
+    with world.app.database.write() as session, pytest.raises(RevocationRefused, match="last active admin key"):
+        revoke_key(session, key_id_of(world, world.keys.admin), now=NOW, by_key_id=-1)
 
 
 def test_key_listing_never_shows_secrets_and_records_last_use(world):

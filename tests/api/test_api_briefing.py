@@ -60,7 +60,8 @@ def test_the_briefing_for_a_customer_under_shelter_in_place(world):
     assert briefing["guidance"] == world.app.settings.policy.guidance["do_not_chase"]
     location = briefing["account"]["location"]
     assert (location["label"], location["precision"], location["timezone"]) == (
-        "Watertown, MA, US 02472", "postal", "America/New_York")
+        "Watertown, Massachusetts, United States", "postal", "America/New_York")
+    assert location["precision_text"] == "postal code 02472"
     assert briefing["at"] == {"utc": "2013-04-19T11:00:00Z", "local": "2013-04-19T07:00:00-04:00",
                               "timezone": "America/New_York", "abbreviation": "EDT", "utc_offset": "-04:00"}
     assert briefing["calling_hours"]["inside"] is False
@@ -118,3 +119,26 @@ def test_admins_get_the_explanation_over_http_and_agents_do_not(world):
     assert any("Test" in event["why"] for event in body["events"])
     assert world.client.get("/v1/accounts/A004/explain", headers=world.keys.agent).status_code == 403
     assert world.client.get("/v1/accounts/NOPE/explain", headers=world.keys.admin).status_code == 404
+
+
+def test_places_are_named_never_coded():
+    from types import SimpleNamespace
+
+    from contextfeed.api.render import location_label, precision_text
+
+    def account(**fields):
+        blank = dict(loc_city=None, loc_admin1=None, loc_country=None, loc_precision="city", loc_postal_code=None,
+                     postal_code=None)
+        return SimpleNamespace(**(blank | fields))
+
+    assert location_label(account(loc_city="Paris", loc_admin1="FR-IDF", loc_country="FR")) == \
+        "Paris, Île-de-France, France"
+    # GeoNames' own admin1 numbering is no name: the city and country say enough.
+    assert location_label(account(loc_city="Amman", loc_admin1="JO-GN16", loc_country="JO")) == "Amman, Jordan"
+    assert location_label(account(loc_city="Seoul", loc_admin1="KR-11", loc_country="KR")) == \
+        "Seoul, Seoul-teukbyeolsi, South Korea"
+    assert location_label(account()) == "unknown location"
+    # A postal code that did not place the account is not shown as if it had.
+    assert precision_text(account(postal_code="75001")) == "city (the postal code given, 75001, did not place it)"
+    assert precision_text(account(loc_precision="postal", loc_postal_code="02472", postal_code="02472")) == \
+        "postal code 02472"

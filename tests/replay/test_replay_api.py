@@ -84,6 +84,15 @@ def test_a_jump_replays_the_documents_up_to_then_through_the_pipeline(client, re
     assert suppression(client, replay_service, "A002")["suppress"] is False
 
 
+def test_replayed_documents_count_as_their_sources_answering(client, replay_service):
+    jump(client, replay_service, SHELTER)
+    sources = {source["name"]: source for source in
+               client.get("/v1/sources", headers=bearer(replay_service, "dialer")).json()["sources"]}
+    assert sources["mema"]["status"] == "ok" and sources["mema"]["last_success_at"] == SHELTER
+    assert sources["regional-wire"]["status"] == "ok" and sources["regional-wire"]["entries_seen"] >= 1
+    assert client.get("/healthz").json()["status"] == "ok"
+
+
 def test_the_change_feed_reports_the_flags_in_replay_order(client, replay_service):
     jump(client, replay_service, "2013-04-20T00:00:00Z")
     changes = client.get("/v1/flags/changes", headers=bearer(replay_service, "dialer")).json()["changes"]

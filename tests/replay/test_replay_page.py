@@ -12,7 +12,7 @@ from tests.web.test_agent_page_browser import (  # noqa: F401
     wait_for,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 def wait_for_text(browser, element_id: str, text: str) -> str:  # noqa: F811  (the fixture, imported above)
@@ -33,11 +33,13 @@ def click(browser, element_id: str) -> None:  # noqa: F811
 
 
 def test_a_trainer_pauses_and_jumps_and_the_watertown_briefing_follows(browser, replay_process):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
     with replay_process("--speed", "60") as replay:
         open_page(browser, replay.url, replay.keys["agent"])
         banner = wait_for(browser, "replay")
         assert "REPLAY · TRAINING, NOT LIVE" in banner.text.upper() and "boston-2013" in banner.text
-        assert "Apr 15, 2013" in banner.text and "60× real time" in banner.text
+        assert "15 Apr 2013" in banner.text and "60× real time" in banner.text
         look_up(browser, "A002")
         assert "level-do_not_chase" not in wait_for(browser, "banner").get_attribute("class")
 
@@ -50,9 +52,12 @@ def test_a_trainer_pauses_and_jumps_and_the_watertown_briefing_follows(browser, 
         wait_for_text(browser, "replay-speed", "Paused")
         look_up(browser, "A002")
         wait_for(browser, "banner")
-        browser.execute_script("document.getElementById('replay-at').value = '2013-04-19T11:00'")
+        jump = browser.find_element(By.ID, "replay-at")
+        assert jump.get_attribute("value").startswith("2013-04-15T"), "the field follows the replay clock"
+        jump.clear()
+        jump.send_keys("2013-04-19T11:00")
         click(browser, "replay-jump")
-        assert "Fri, Apr 19, 2013, 11:00:00 UTC" in wait_for_text(browser, "replay-instant", "11:00:00")
+        assert "Fri 19 Apr 2013 11:00:00 UTC" in wait_for_text(browser, "replay-instant", "11:00:00")
         # The briefing on screen was for the old instant: the page asks again after the jump.
         flag = wait_for_text(browser, "banner", "DO NOT CHASE")
         assert "Ask if they are safe" in flag

@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.api.world import World
-from tests.conftest import REPO
+from tests.web.browser import ARTIFACTS, start_browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ARTIFACTS = REPO / "tests" / "artifacts"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1500")
-
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-    reason="needs Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver",
-)
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     """One headless Chromium for the module."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = start_browser()
     yield driver
     driver.quit()
 
@@ -87,8 +70,8 @@ def test_an_agent_enters_an_id_and_sees_the_banner_and_the_reason(browser, live_
     events = browser.find_element(By.ID, "events")
     assert events.find_element(By.CSS_SELECTOR, "a.event-link").get_attribute("href") == \
         "https://www.mass.gov/mema/alerts/sip-1"
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#map polygon.area-do_not_chase")) == 1
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#map circle.customer")) == 1
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#map path.area-do_not_chase")) == 1
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#map .customer-pin")) == 1
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "agent-page-do-not-chase.png"))
 
@@ -109,7 +92,7 @@ def test_a_clear_customer_and_a_replayed_instant_from_the_address_bar(browser, l
     browser.refresh()
     banner = wait_for(browser, "banner")
     assert "CAUTION" in banner.text.upper() and "Read the briefing" in banner.text
-    assert "Apr 15, 2013, 20:00 UTC, not for now" in wait_for(browser, "notices").text
+    assert "Mon 15 Apr 2013 20:00 UTC, not for now" in wait_for(browser, "notices").text
     browser.save_screenshot(str(ARTIFACTS / "agent-page-caution.png"))
     look_up(browser, "A009")
     assert "level-clear" in wait_for(browser, "banner").get_attribute("class")

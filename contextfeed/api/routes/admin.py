@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy import select
 
-from contextfeed.api.auth import require
+from contextfeed.api.auth import Principal, require
 from contextfeed.api.deps import AppDep, ReadSession
 from contextfeed.api.errors import ApiError, documented
-from contextfeed.db.api_keys import create_key, key_json, list_keys, revoke_key
+from contextfeed.db.api_keys import RevocationRefused, create_key, key_json, list_keys, revoke_key
 from contextfeed.api.schemas import (
     MAX_ID,
     KeyCreated,
@@ -25,8 +25,11 @@ from contextfeed.api.schemas import (
 from contextfeed.dialer.webhooks import add_webhook, delivery_json, webhook_json
 from contextfeed.db.models import ApiKey, Webhook, WebhookDelivery
 
-router = APIRouter(tags=["admin"], dependencies=[Depends(require("admin"))])
+# One guard object, so FastAPI runs it once for the router and for a route that asks who called.
+admin_only = require("admin")
+router = APIRouter(tags=["admin"], dependencies=[Depends(admin_only)])
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+Admin = Annotated[Principal, Depends(admin_only)]
 RECENT_DELIVERIES = 20
 
 
@@ -44,14 +47,19 @@ def post_key(body: KeyRequest, app: AppDep) -> dict:
         return key_json(session.get(ApiKey, new.id)) | {"key": new.key}
 
 
-@router.delete("/v1/keys/{key_id}", response_model=KeyOut, responses=documented(404))
-def delete_key(key_id: IdPath, app: AppDep, request: Request) -> dict:
-    """Revoke a key: it stops working at once here (in other processes within KEY_RECHECK)."""
+@router.delete("/v1/keys/{key_id}", response_model=KeyOut, responses=documented(404, 409))
+def delete_key(key_id: IdPath, app: AppDep, request: Request, principal: Admin) -> dict:
+    """Revoke a key: it stops working at once here (in other processes within KEY_RECHECK).
+
+    409 for the calling key itself and for the last active admin key.
+    """
     with app.database.write() as session:
         try:
-            revoked = key_json(revoke_key(session, key_id, now=app.clock.now()))
+            revoked = key_json(revoke_key(session, key_id, now=app.clock.now(), by_key_id=principal.key_id))
         except LookupError as error:
             raise ApiError(404, str(error)) from None
+        except RevocationRefused as error:
+            raise ApiError(409, str(error)) from None
     request.app.state.verified_keys.forget(key_id)
     return revoked
 

@@ -11,9 +11,10 @@ from contextfeed.api.around import events_near, in_force
 from contextfeed.api.auth import require
 from contextfeed.api.deps import AppDep, ReadSession, instant
 from contextfeed.api.errors import ApiError, documented
-from contextfeed.api.render import event_detail_json, event_json, event_times_json, source_health
+from contextfeed.api.render import event_detail_json, event_json, event_times_json
 from contextfeed.api.schemas import MAX_ID, EventDetail, EventList, Instant, Latitude, Longitude, SourceList
 from contextfeed.db.models import Event, Source
+from contextfeed.services.source_health import sources_health
 
 router = APIRouter(tags=["events"])
 
@@ -60,7 +61,4 @@ def get_event(event_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: ReadSess
             dependencies=[Depends(require("agent", "dialer"))])
 def list_sources(app: AppDep, session: ReadSession) -> dict:
     """Every configured or seen source with its health: a failing source keeps its flags, it is no all-clear."""
-    stored = {source.name: source for source in session.scalars(select(Source).order_by(Source.name))}
-    configured = {source.name: source for source in app.settings.sources}
-    names = sorted(stored.keys() | configured.keys())
-    return {"sources": [source_health(stored.get(name), configured.get(name)) for name in names]}
+    return {"sources": sources_health(session, app.settings, now=app.clock.now())}

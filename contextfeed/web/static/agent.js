@@ -37,22 +37,34 @@
     }
   }
 
-  // ---- time: every instant on the customer's clock first, then UTC --------------------------
+  // ---- time: every instant on the customer's clock first, then UTC, each with its own date, 24-hour ----
   const TIME = { hour: "2-digit", minute: "2-digit" };
   const DATE = { weekday: "short", month: "short", day: "numeric" };
 
   function format(isoUtc, timeZone, options) {
-    return new Intl.DateTimeFormat("en-US", { hourCycle: "h23", timeZone, ...options }).format(new Date(isoUtc));
+    return new Intl.DateTimeFormat("en-GB", { hourCycle: "h23", timeZone, ...options }).format(new Date(isoUtc));
   }
 
+  // "Fri 19 Apr 20:00 EDT": the pieces in this order whatever the browser's locale, without commas.
+  function stamp(isoUtc, timeZone) {
+    const parts = {};
+    const options = { ...DATE, ...TIME, hourCycle: "h23", timeZone, timeZoneName: "short" };
+    for (const part of new Intl.DateTimeFormat("en-US", options).formatToParts(new Date(isoUtc))) {
+      parts[part.type] = part.value;
+    }
+    const zone = timeZone === "UTC" ? "UTC" : parts.timeZoneName;
+    return `${parts.weekday} ${parts.day} ${parts.month} ${parts.hour}:${parts.minute} ${zone}`;
+  }
+
+  // "Fri 19 Apr 20:00 EDT · Sat 20 Apr 00:00 UTC": the date on both sides, for they can differ.
   function clockText(isoUtc, timezone) {
-    const utc = `${format(isoUtc, "UTC", timezone ? TIME : { ...DATE, ...TIME })} UTC`;
-    return timezone ? `${format(isoUtc, timezone, { ...DATE, ...TIME, timeZoneName: "short" })} · ${utc}` : utc;
+    const utc = stamp(isoUtc, "UTC");
+    return timezone ? `${stamp(isoUtc, timezone)} · ${utc}` : utc;
   }
 
   // Reads after "until": a flag without an end lasts until a supervisor releases it.
-  function when(stamp, timezone) {
-    return stamp ? clockText(stamp.utc, timezone) : "released";
+  function when(stamped, timezone) {
+    return stamped ? clockText(stamped.utc, timezone) : "released";
   }
 
   // ---- the API ------------------------------------------------------------------------------
@@ -118,16 +130,33 @@
     list.append(el("dt", null, label), el("dd", null, ...value));
   }
 
+  // The customer's clock, shown for `isoUtc`: the briefing's instant, then moved on by the page's clock.
+  function localTimeNodes(isoUtc, timezone) {
+    return timezone
+      ? [el("div", "local-time", format(isoUtc, timezone, TIME) + " " + stamp(isoUtc, timezone).split(" ").pop()),
+        el("div", "sub", `${format(isoUtc, timezone, DATE)} · ${timezone} · ${stamp(isoUtc, "UTC")}`)]
+      : [el("div", "local-time", `${format(isoUtc, "UTC", TIME)} UTC`),
+        el("div", "sub", "The customer's time zone is unknown")];
+  }
+
+  // What "now" is for the page: the real clock, or the replay's (replay.js sets it), or frozen by ?at=.
+  let shownAt = null;   // {utc, timezone, fetched: performance.now()} of the briefing on screen
+  let pageClock = null;
+
+  function tickLocalTime() {
+    if (!shownAt || askedAt || $("briefing").hidden) return;
+    const now = pageClock ? pageClock() : Date.parse(shownAt.utc) + (performance.now() - shownAt.fetched);
+    $("local-time").replaceChildren(...localTimeNodes(new Date(now).toISOString(), shownAt.timezone));
+  }
+
   function renderCustomer(briefing) {
     const account = briefing.account;
     const location = account.location;
     const facts = el("dl", "facts");
     const at = briefing.at;
-    const localTime = at.timezone
-      ? el("div", null, el("div", "local-time", format(at.utc, at.timezone, { ...TIME, timeZoneName: "short" })),
-        el("div", "sub", `${format(at.utc, at.timezone, DATE)} · ${at.timezone} · ${format(at.utc, "UTC", TIME)} UTC`))
-      : el("div", null, el("div", "local-time", `${format(at.utc, "UTC", TIME)} UTC`),
-        el("div", "sub", "The customer's time zone is unknown"));
+    const localTime = el("div", null, ...localTimeNodes(at.utc, at.timezone));
+    localTime.id = "local-time";
+    shownAt = { utc: at.utc, timezone: at.timezone, fetched: performance.now() };
     fact(facts, "Local time", localTime);
     const hours = briefing.calling_hours;
     const chip = hours.inside === null
@@ -176,8 +205,9 @@
       for (const id of flag.event_ids) if (!levelOf.has(id)) levelOf.set(id, flag.level);
     }
     const areas = briefing.events.flatMap((event) => event.areas.map((area) => ({
-      polygons: area.polygons, circles: area.circles,
+      polygons: area.polygons, circles: area.circles, key: event.event_id,
       kind: event.relation === "flag" ? (levelOf.get(event.event_id) || "info") : "nearby",
+      title: event.event_type || event.headline, sender: event.sender_name, distanceKm: event.distance_km,
     })));
     const location = briefing.account.location;
     const point = location.lat !== null && location.lon !== null ? [location.lat, location.lon] : null;
@@ -190,8 +220,8 @@
     renderCustomer(briefing);
     renderReasons(briefing, timezone);
     renderEvents(briefing, timezone);
-    renderMap(briefing);
     $("briefing").hidden = false;
+    renderMap(briefing);  // once shown: Leaflet measures its container
   }
 
   // ---- lookups ------------------------------------------------------------------------------
@@ -201,7 +231,9 @@
   function showAskedAt() {
     if (!askedAt) return;
     const parsed = new Date(askedAt);
-    const shown = Number.isNaN(parsed.getTime()) ? askedAt : `${format(parsed.toISOString(), "UTC", { ...DATE, year: "numeric", ...TIME })} UTC`;
+    const [weekday, day, month, time] = stamp(parsed.toISOString(), "UTC").split(" ");
+    const shown = Number.isNaN(parsed.getTime()) ? askedAt
+      : `${weekday} ${day} ${month} ${parsed.getUTCFullYear()} ${time} UTC`;
     $("notices").append(el("div", "notice", `Briefings on this page are for ${shown}, not for now (set by the address bar).`));
   }
 
@@ -248,6 +280,9 @@
     $("key-state").className = saved ? "key-state" : "key-state bad";
   }
 
+  // replay.js: the customer's clock follows the replayed instant (a function returning epoch ms).
+  window.contextfeedAgent = { followClock: (clock) => { pageClock = clock; tickLocalTime(); } };
+
   document.addEventListener("DOMContentLoaded", () => {
     $("key-form").addEventListener("submit", (event) => {
       event.preventDefault();
@@ -263,6 +298,7 @@
     });
     showKeyState();
     showAskedAt();
+    setInterval(tickLocalTime, 1000);
     const account = new URLSearchParams(location.search).get("account");
     if (account) {
       $("query").value = account;

@@ -1,127 +1,190 @@
-// An offline map: event areas (CAP polygons and circles, latitude first) and the customer's point,
-// drawn as SVG in an equirectangular projection scaled by cos(latitude). No tiles, no network.
+// The briefing's map: Leaflet (vendored under /static/vendor/) over outlines and place names the service
+// ships under /basemap/ (Natural Earth countries, US Census states and counties, GeoNames places), so no
+// request leaves the agent's browser unless the configuration names an online tile layer.
 "use strict";
 
 (function () {
-  const SVG = "http://www.w3.org/2000/svg";
-  const WIDTH = 480;
-  const HEIGHT = 300;
-  const PAD = 24;
-  const KM_PER_DEGREE = 111.2;
-  // Smallest span shown (degrees), so a lone point still has some surroundings.
-  const MIN_SPAN = 0.08;
+  const LEVEL_WORDS = { do_not_chase: "Do not chase", caution: "Caution", info: "For context", nearby: "Nearby" };
+  // Strongest last, so it is drawn on top; the colours are the banner's.
+  const ORDER = ["nearby", "info", "caution", "do_not_chase"];
+  const STYLE = {
+    do_not_chase: { color: "#b3261e", weight: 2.5, fillColor: "#b3261e", fillOpacity: 0.24 },
+    caution: { color: "#8a5300", weight: 2.5, fillColor: "#e0a030", fillOpacity: 0.16 },
+    info: { color: "#1f5fa8", weight: 2, fillColor: "#1f5fa8", fillOpacity: 0.12 },
+    // Not on the customer: outline only, dashed, so it never reads as the customer's area.
+    nearby: { color: "#4b596b", weight: 2, dashArray: "6 5", fillColor: "#4b596b", fillOpacity: 0.05 },
+  };
+  const CELL = 10;          // degrees per place-name file (see build_basemap.py)
+  const MAX_PLACES = 30;    // labels in view, most populous first
+  const COUNTY_ZOOM = 7;    // counties only when a county is big enough to read
+  const US_BOUNDS = [[15, -180], [72, -60]];
+  const files = new Map();
 
-  function node(tag, attributes, parent) {
-    const element = document.createElementNS(SVG, tag);
-    for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
-    if (parent) parent.appendChild(element);
+  // Each base-map file is fetched once per page; a missing or broken one draws nothing.
+  function load(path) {
+    if (!files.has(path)) {
+      files.set(path, fetch(path).then((response) => (response.ok ? response.json() : null)).catch(() => null));
+    }
+    return files.get(path);
+  }
+
+  function textNode(tag, className, text) {
+    const element = document.createElement(tag);
+    element.className = className;
+    element.textContent = text;
     return element;
   }
 
-  function circleBox(lat, lon, radiusKm) {
-    const dLat = radiusKm / KM_PER_DEGREE;
-    const dLon = radiusKm / (KM_PER_DEGREE * Math.max(0.01, Math.cos(lat * Math.PI / 180)));
-    return [[lat - dLat, lon - dLon], [lat + dLat, lon + dLon]];
+  let map = null;
+  let areaLayer = null;
+  let placeLayer = null;
+  let countyLayer = null;
+
+  function minPopulation(zoom) {
+    if (zoom >= 10) return 15000;
+    if (zoom >= 8) return 50000;
+    if (zoom >= 6) return 250000;
+    return 1000000;
   }
 
-  function bounds(areas, point) {
-    const points = point ? [point] : [];
-    for (const area of areas) {
-      for (const ring of area.polygons) points.push(...ring);
-      for (const [lat, lon, radius] of area.circles) points.push(...circleBox(lat, lon, radius));
+  function cellsIn(bounds) {
+    const names = [];
+    const south = Math.max(-90, Math.floor(bounds.getSouth() / CELL) * CELL);
+    const west = Math.max(-180, Math.floor(bounds.getWest() / CELL) * CELL);
+    for (let lat = south; lat < Math.min(90, bounds.getNorth()); lat += CELL) {
+      for (let lon = west; lon < Math.min(180, bounds.getEast()); lon += CELL) names.push(`${lat}_${lon}`);
     }
-    if (!points.length) return null;
-    let [minLat, maxLat] = [Infinity, -Infinity];
-    let [minLon, maxLon] = [Infinity, -Infinity];
-    for (const [lat, lon] of points) {
-      minLat = Math.min(minLat, lat); maxLat = Math.max(maxLat, lat);
-      minLon = Math.min(minLon, lon); maxLon = Math.max(maxLon, lon);
-    }
-    const growLat = Math.max(0, MIN_SPAN - (maxLat - minLat)) / 2;
-    const growLon = Math.max(0, MIN_SPAN - (maxLon - minLon)) / 2;
-    return { minLat: minLat - growLat, maxLat: maxLat + growLat, minLon: minLon - growLon, maxLon: maxLon + growLon };
+    return names.slice(0, 16);
   }
 
-  function projection(box) {
-    const midLat = (box.minLat + box.maxLat) / 2;
-    const xScale = Math.cos(midLat * Math.PI / 180);
-    const spanX = (box.maxLon - box.minLon) * xScale;
-    const spanY = box.maxLat - box.minLat;
-    const scale = Math.min((WIDTH - 2 * PAD) / spanX, (HEIGHT - 2 * PAD) / spanY);
-    const offsetX = (WIDTH - spanX * scale) / 2;
-    const offsetY = (HEIGHT - spanY * scale) / 2;
-    return {
-      pixelsPerDegree: scale,
-      project: (lat, lon) => [offsetX + (lon - box.minLon) * xScale * scale, offsetY + (box.maxLat - lat) * scale],
-    };
-  }
-
-  function niceStep(value) {
-    const power = Math.pow(10, Math.floor(Math.log10(value)));
-    for (const factor of [1, 2, 5, 10]) if (factor * power >= value) return factor * power;
-    return 10 * power;
-  }
-
-  function graticule(svg, box, view) {
-    const step = niceStep(Math.max(box.maxLat - box.minLat, box.maxLon - box.minLon) / 4);
-    for (let lat = Math.ceil(box.minLat / step) * step; lat <= box.maxLat; lat += step) {
-      const [x1, y] = view.project(lat, box.minLon - 10);
-      const [x2] = view.project(lat, box.maxLon + 10);
-      node("line", { x1, y1: y, x2, y2: y, class: "graticule" }, svg);
-    }
-    for (let lon = Math.ceil(box.minLon / step) * step; lon <= box.maxLon; lon += step) {
-      const [x, y1] = view.project(box.maxLat + 10, lon);
-      const [, y2] = view.project(box.minLat - 10, lon);
-      node("line", { x1: x, y1, x2: x, y2, class: "graticule" }, svg);
+  async function drawPlaces() {
+    const bounds = map.getBounds();
+    const zoom = map.getZoom();
+    const cells = await Promise.all(cellsIn(bounds).map((cell) => load(`/basemap/places/${cell}.json`)));
+    const shown = cells.flatMap((places) => places || [])
+      .filter(([, lat, lon, population]) => population >= minPopulation(zoom) && bounds.contains([lat, lon]))
+      .sort((a, b) => b[3] - a[3])
+      .slice(0, MAX_PLACES);
+    placeLayer.clearLayers();
+    for (const [name, lat, lon] of shown) {
+      const icon = L.divIcon({ className: "place-label", html: textNode("span", "place-name", name), iconSize: null });
+      L.marker([lat, lon], { icon, interactive: false, keyboard: false, pane: "places" }).addTo(placeLayer);
     }
   }
 
-  function scaleBar(svg, view) {
-    const kmPerPixel = 1 / (view.pixelsPerDegree / KM_PER_DEGREE);
-    const km = niceStep(kmPerPixel * WIDTH / 5);
-    const length = km / kmPerPixel;
-    const y = HEIGHT - 14;
-    node("line", { x1: 14, y1: y, x2: 14 + length, y2: y, class: "scale" }, svg);
-    node("line", { x1: 14, y1: y - 4, x2: 14, y2: y + 1, class: "scale" }, svg);
-    node("line", { x1: 14 + length, y1: y - 4, x2: 14 + length, y2: y + 1, class: "scale" }, svg);
-    const label = node("text", { x: 14, y: y - 7, class: "scale-text" }, svg);
-    label.textContent = km >= 1 ? `${km} km` : `${Math.round(km * 1000)} m`;
-  }
-
-  // areas: [{polygons: [[[lat, lon], ...]], circles: [[lat, lon, km]], kind: "do_not_chase"|"caution"|"info"|"nearby"}]
-  // point: [lat, lon] or null.
-  function drawMap(svg, areas, point) {
-    svg.replaceChildren();
-    const box = bounds(areas, point);
-    if (!box) {
-      const text = node("text", { x: WIDTH / 2, y: HEIGHT / 2, "text-anchor": "middle", class: "empty" }, svg);
-      text.textContent = "Nothing to draw: no shapes and no known location";
+  async function drawUsCounties() {
+    const inUs = map.getBounds().intersects(US_BOUNDS);
+    if (map.getZoom() < COUNTY_ZOOM || !inUs) {
+      if (countyLayer) countyLayer.remove();
       return;
     }
-    const view = projection(box);
-    graticule(svg, box, view);
-    // Weakest first, so the strongest area is drawn on top.
-    const order = ["nearby", "info", "caution", "do_not_chase"];
-    const sorted = [...areas].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
-    for (const area of sorted) {
-      for (const ring of area.polygons) {
-        const points = ring.map(([lat, lon]) => view.project(lat, lon).map((v) => v.toFixed(1)).join(",")).join(" ");
-        node("polygon", { points, class: `area-${area.kind}` }, svg);
+    if (!countyLayer) {
+      const us = await load("/basemap/us.json");
+      if (!us) return;
+      // Borders between counties as lines: Leaflet clips them to the view, so the whole mesh is cheap.
+      const mesh = topojson.mesh(us, us.objects.counties, (a, b) => a !== b);
+      countyLayer = L.geoJSON(mesh, { pane: "outlines", interactive: false,
+        style: { className: "basemap-county", color: "#b8c0c9", weight: 0.8, fill: false } });
+    }
+    countyLayer.addTo(map);
+  }
+
+  async function drawOutlines() {
+    const world = await load("/basemap/countries.json");
+    if (world) {
+      L.geoJSON(topojson.feature(world, world.objects.countries), { pane: "outlines", interactive: false,
+        style: { className: "basemap-country", color: "#8d99a6", weight: 1, fillColor: "#f6f4ee", fillOpacity: 1 } })
+        .addTo(map);
+    }
+    if (map.getBounds().intersects(US_BOUNDS)) {
+      const us = await load("/basemap/us.json");
+      if (us) {
+        L.geoJSON(topojson.mesh(us, us.objects.states, (a, b) => a !== b), { pane: "outlines", interactive: false,
+          style: { className: "basemap-state", color: "#7d8894", weight: 1.4, fill: false } }).addTo(map);
       }
-      for (const [lat, lon, radius] of area.circles) {
-        const [cx, cy] = view.project(lat, lon);
-        const r = Math.max(2, radius / KM_PER_DEGREE * view.pixelsPerDegree);
-        node("circle", { cx, cy, r, class: `area-${area.kind}` }, svg);
+    }
+  }
+
+  function setUp(container) {
+    // A view from the start: circles and bounds need one before the briefing's own is set.
+    map = L.map(container, { zoomSnap: 0.5, minZoom: 2, maxZoom: 14, worldCopyJump: true }).setView([20, 0], 2);
+    map.createPane("outlines").style.zIndex = 250;
+    map.createPane("places").style.zIndex = 450;
+    map.attributionControl.setPrefix("Leaflet");
+    map.attributionControl.addAttribution("Natural Earth · US Census Bureau · GeoNames");
+    load("/basemap/config").then((config) => {
+      if (config && config.tile_url) L.tileLayer(config.tile_url, { attribution: config.tile_attribution }).addTo(map);
+    });
+    areaLayer = L.featureGroup().addTo(map);
+    placeLayer = L.layerGroup().addTo(map);
+    map.on("moveend", () => { drawPlaces(); drawUsCounties(); });
+  }
+
+  function areaLabel(area) {
+    const label = document.createElement("div");
+    const word = area.kind === "nearby"
+      ? (area.distanceKm ? `Nearby, ${Math.round(area.distanceKm)} km away` : "Nearby")
+      : LEVEL_WORDS[area.kind];
+    label.append(textNode("div", "area-label-level", `${word}: ${area.title}`));
+    if (area.sender) label.append(textNode("div", "area-label-sender", area.sender));
+    return label;
+  }
+
+  function shapesOf(area) {
+    const style = { ...STYLE[area.kind], className: `area area-${area.kind}` };
+    return [
+      ...area.polygons.map((ring) => L.polygon(ring, style)),
+      ...area.circles.map(([lat, lon, km]) => L.circle([lat, lon], { ...style, radius: km * 1000 })),
+    ];
+  }
+
+  // areas: [{polygons: [[[lat, lon], ...]], circles: [[lat, lon, km]], kind: "do_not_chase"|"caution"|"info"|"nearby",
+  //          title, sender, distanceKm}]; point: [lat, lon] or null. Each event's first shape carries its label.
+  function drawMap(container, areas, point) {
+    if (!map) {
+      setUp(container);
+      drawOutlines();
+    }
+    map.invalidateSize();
+    areaLayer.clearLayers();
+    const sorted = [...areas].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+    const strongest = sorted.length ? sorted[sorted.length - 1].kind : null;
+    const focus = L.featureGroup();
+    const labelled = new Set();
+    const labels = [];
+    for (const area of sorted) {
+      for (const shape of shapesOf(area)) {
+        shape.addTo(areaLayer);
+        if (area.kind === strongest) focus.addLayer(L.rectangle(shape.getBounds()));
+        if (labelled.has(area.key)) continue;
+        labelled.add(area.key);
+        labels.push({ area, box: shape.getBounds(), strongest: area.kind === strongest });
       }
     }
     if (point) {
-      const [x, y] = view.project(point[0], point[1]);
-      node("circle", { cx: x, cy: y, r: 11, class: "customer-ring" }, svg);
-      node("circle", { cx: x, cy: y, r: 6, class: "customer" }, svg);
-      const label = node("text", { x: x + 13, y: y + 4, class: "label" }, svg);
-      label.textContent = "Customer";
+      const head = textNode("span", "pin-head", "");
+      const icon = L.divIcon({ className: "customer-pin", html: head, iconSize: [22, 30], iconAnchor: [11, 30] });
+      L.marker(point, { icon, interactive: false, keyboard: false, zIndexOffset: 1000 })
+        .bindTooltip("Customer", { permanent: true, direction: "right", offset: [10, -16], className: "customer-label" })
+        .addTo(areaLayer);
     }
-    scaleBar(svg, view);
+    // The view: the customer and the areas of the strongest level, which is what the agent must see.
+    if (point) focus.addLayer(L.marker(point));
+    const bounds = focus.getLayers().length ? focus.getBounds() : areaLayer.getBounds();
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 12, animate: false });
+    } else {
+      map.setView([20, 0], 2, { animate: false });
+    }
+    // Labels once the view is set, kept inside it: the strongest area's hangs from its top edge, the
+    // others' sit on their bottom edge, so they stay clear of each other and of the pin in the middle.
+    const view = map.getBounds();
+    for (const { area, box, strongest: top } of labels) {
+      const lat = top ? Math.min(box.getNorth(), view.getNorth()) : Math.max(box.getSouth(), view.getSouth());
+      const lng = Math.min(Math.max(box.getCenter().lng, view.getWest()), view.getEast());
+      L.tooltip({ permanent: true, className: `area-label area-label-${area.kind}`, direction: top ? "bottom" : "top" })
+        .setLatLng([lat, lng]).setContent(areaLabel(area)).addTo(areaLayer);
+    }
   }
 
   window.contextfeedMap = { drawMap };

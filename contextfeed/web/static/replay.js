@@ -7,10 +7,19 @@
   const POLL_MS = 5000;
   const TICK_MS = 250;
   const $ = (id) => document.getElementById(id);
-  const SHOWN = new Intl.DateTimeFormat("en-US", {
+  // "Fri 19 Apr 2013 11:00:00 UTC": 24-hour, day before month, whatever the browser's locale.
+  const PARTS = new Intl.DateTimeFormat("en-US", {
     weekday: "short", year: "numeric", month: "short", day: "numeric",
     hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: "UTC",
   });
+  const SHOWN = {
+    format(date) {
+      const part = Object.fromEntries(PARTS.formatToParts(date).map(({ type, value }) => [type, value]));
+      return `${part.weekday} ${part.day} ${part.month} ${part.year} ${part.hour}:${part.minute}:${part.second}`;
+    },
+  };
+  // What the "Jump to" field takes: UTC, ISO 8601 to the minute.
+  const JUMP_FORMAT = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?Z?$/;
 
   let state = null;       // the last answer of GET /v1/replay
   let fetchedAt = 0;      // performance.now() when it came
@@ -36,9 +45,15 @@
     return state.paused ? base : base + (performance.now() - fetchedAt) * state.speed;
   }
 
+  // The field follows the replay clock until the trainer starts typing in it, so Jump never goes back
+  // to the instant the page was loaded at.
+  let jumpEdited = false;
+
   function tick() {
     if (!state) return;
-    $("replay-instant").textContent = `${SHOWN.format(new Date(replayedNow()))} UTC`;
+    const now = new Date(replayedNow());
+    $("replay-instant").textContent = `${SHOWN.format(now)} UTC`;
+    if (!jumpEdited && document.activeElement !== $("replay-at")) $("replay-at").value = now.toISOString().slice(0, 16);
   }
 
   // A shown briefing is for the instant it was asked at: ask again when the replay moved on.
@@ -59,7 +74,7 @@
     const next = answer.next_document_at ? ` Next at ${SHOWN.format(new Date(answer.next_document_at))} UTC.` : "";
     $("replay-progress").textContent = `${answer.documents_replayed} of ${answer.documents_replayed + answer.documents_pending}`
       + ` recorded documents replayed.${next} Briefings and flags are as they were at the replayed time.`;
-    if (!$("replay-at").value) $("replay-at").value = new Date(replayedNow()).toISOString().slice(0, 16);
+    if (window.contextfeedAgent) window.contextfeedAgent.followClock(replayedNow);
     if (!$("replay-speed-input").value) $("replay-speed-input").value = answer.speed;
     tick();
     return arrived;
@@ -92,11 +107,13 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    $("replay-at").addEventListener("input", () => { jumpEdited = true; });
     $("replay-toggle").addEventListener("click", () => control({ action: state && state.paused ? "resume" : "pause" }));
     $("replay-jump").addEventListener("click", () => {
-      const value = $("replay-at").value;
-      if (!value) return say("Choose a date and time to jump to.");
-      control({ action: "jump", at: `${value.length === 16 ? value + ":00" : value}Z` });
+      const match = JUMP_FORMAT.exec($("replay-at").value.trim());
+      if (!match) return say("Write the instant as 2013-04-19T11:00 (UTC, 24-hour).");
+      jumpEdited = false;
+      control({ action: "jump", at: `${match[1]}T${match[2]}${match[3] || ":00"}Z` });
     });
     $("replay-set-speed").addEventListener("click", () => {
       const speed = Number($("replay-speed-input").value);
