@@ -7,10 +7,10 @@ import pytest
 
 from bench.us_book import write_us_book
 from contextfeed.geo.gazetteer import Gazetteer
-from tests.conftest import DATA, SHARED
+from tests.conftest import DATA
 
 BOSTON = DATA / "scenarios" / "boston-2013"
-NIGHT = SHARED / "fixtures" / "real" / "calibration" / "nws_national_index_2018-08-15.atom"
+NIGHT = DATA / "calibration" / "nws_national_index_2018-08-15.atom"
 NEVER_SUPPRESSING = ("watch", "red flag", "fire weather")
 
 
