@@ -62,6 +62,10 @@ def worker_env(tmp_path, environment):
     config = tmp_path / "contextfeed.toml"
     policy = (REPO / "config" / "contextfeed.toml").read_text().split("# ---------------------------------------------------------------- policy")[1]
     config.write_text(f'''
+[fetch]
+# The feed is served from 127.0.0.1, which the fetcher refuses unless allowed.
+allow_networks = ["127.0.0.1/32"]
+
 [schedule]
 interval_minutes = 0.02
 jitter_seconds = 0
