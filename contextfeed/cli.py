@@ -178,18 +178,14 @@ def progress(total: int | None, label: str) -> tuple[Callable[[int], None], Call
 
 def import_accounts_file(app, path: Path) -> dict:
     """Import one accounts CSV through the locator and flag engine; returns the report as a dict."""
-    from contextfeed.accounts.csvfile import AccountFileError, AccountRecord, decode, read_accounts
+    from contextfeed.accounts.csvfile import AccountFileError, read_account_file
     from contextfeed.accounts.store import upsert_accounts
     from contextfeed.pipeline import Pipeline
 
     try:
-        items = list(read_accounts(decode(path.read_bytes())))
-    except OSError as error:
-        raise CommandError(f"cannot read {path}: {error.strerror}") from None
+        records, problems = read_account_file(path)
     except AccountFileError as error:
-        raise CommandError(f"{path}: {error}") from None
-    records = [item for item in items if isinstance(item, AccountRecord)]
-    problems = [item for item in items if not isinstance(item, AccountRecord)]
+        raise CommandError(str(error)) from None
     now = app.clock.now()
     advance, finish = progress(len(records), "importing accounts")
     try:

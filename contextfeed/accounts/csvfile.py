@@ -1,4 +1,4 @@
-"""Reading account CSV files: pure, row by row; a bad row is reported with its line number and skipped."""
+"""Reading account CSV files, row by row: a bad row is reported with its line number and skipped (pure over the text)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import phonenumbers
 
@@ -42,6 +43,18 @@ class RowProblem:
 
 class AccountFileError(Exception):
     """The file as a whole cannot be read (not CSV, no account_id column)."""
+
+
+def read_account_file(path: Path) -> tuple[list[AccountRecord], list[RowProblem]]:
+    """The good rows and the problems of an accounts CSV file; AccountFileError, naming the file, when it is unusable."""
+    try:
+        items = list(read_accounts(decode(path.read_bytes())))
+    except OSError as error:
+        raise AccountFileError(f"cannot read {path}: {error.strerror}") from None
+    except AccountFileError as error:
+        raise AccountFileError(f"{path}: {error}") from None
+    return ([item for item in items if isinstance(item, AccountRecord)],
+            [item for item in items if not isinstance(item, AccountRecord)])
 
 
 def decode(data: bytes) -> str:

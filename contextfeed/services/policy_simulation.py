@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from contextfeed.accounts.csvfile import AccountFileError, AccountRecord, decode, read_accounts
+from contextfeed.accounts.csvfile import AccountFileError, read_account_file
 from contextfeed.accounts.store import upsert_accounts
 from contextfeed.bootstrap import App, build_app
 from contextfeed.clock import FixedClock
@@ -141,16 +141,12 @@ def load_accounts(app: App, *, accounts_csv: Path | None, accounts_from: Databas
     """Put the book in the scratch database: located from a CSV, or copied as located from the operator's."""
     if accounts_csv is not None:
         try:
-            items = list(read_accounts(decode(accounts_csv.read_bytes())))
-        except OSError as error:
-            raise SimulationError(f"cannot read {accounts_csv}: {error.strerror}") from None
+            records, problems = read_account_file(accounts_csv)
         except AccountFileError as error:
-            raise SimulationError(f"{accounts_csv}: {error}") from None
-        records = [item for item in items if isinstance(item, AccountRecord)]
+            raise SimulationError(str(error)) from None
         with app.database.write() as session:
             upsert_accounts(session, records, locate=app.locator.locate, now=now)
-        return [f"{accounts_csv} line {item.line}: {item.message}" for item in items
-                if not isinstance(item, AccountRecord) and item.rejected]
+        return [f"{accounts_csv} line {problem.line}: {problem.message}" for problem in problems if problem.rejected]
     if accounts_from is None:
         raise SimulationError("no accounts: give --accounts FILE or import accounts into the database")
     table = Account.__table__
