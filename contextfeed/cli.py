@@ -416,7 +416,10 @@ def cmd_policy_simulate(args) -> int:
     else:
         print("\n".join(report_lines(simulation)))
     if args.svg:
-        args.svg.write_text(timeline_svg(simulation), encoding="utf-8")
+        try:
+            args.svg.write_text(timeline_svg(simulation), encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"cannot write {args.svg}: {error.strerror}") from None
     return 0
 
 

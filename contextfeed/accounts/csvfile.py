@@ -1,4 +1,4 @@
-"""Reading account CSV files, row by row: a bad row is reported with its line number and skipped (pure over the text)."""
+"""Reading account CSV files row by row (pure over the text): a bad row is reported with its line number, skipped."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class AccountFileError(Exception):
 
 
 def read_account_file(path: Path) -> tuple[list[AccountRecord], list[RowProblem]]:
-    """The good rows and the problems of an accounts CSV file; AccountFileError, naming the file, when it is unusable."""
+    """The good rows and the problems of an accounts CSV file; AccountFileError, naming the file, if unusable."""
     try:
         items = list(read_accounts(decode(path.read_bytes())))
     except OSError as error:

@@ -66,3 +66,10 @@ def test_an_nws_index_entry_carries_its_vtec_code():
 def test_stored_codes_written_back_read_back_the_same():
     same, vtec = written_codes(["EHW", "EH.W", "FF.A"])
     assert same == ["EHW"] and explicit_codes(same=same, vtec=vtec) == ("EHW", "EH.W", "FF.A")
+
+
+def test_an_alert_listing_a_hundred_event_codes_keeps_the_whole_codes_that_fit_the_column():
+    from contextfeed.events.store import joined_codes
+
+    stored = joined_codes(tuple(f"X{number:02d}" for number in range(100)))
+    assert len(stored) <= 255 and all(len(code) == 3 for code in stored.split(","))
