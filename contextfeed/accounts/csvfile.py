@@ -1,4 +1,4 @@
-"""Reading account CSV files: pure, row by row; a bad row is reported with its line number and skipped."""
+"""Reading account CSV files row by row (pure over the text): a bad row is reported with its line number, skipped."""
 
 from __future__ import annotations
 

@@ -38,6 +38,7 @@ ALIASES: Table = EventAlias.__table__
 AREAS: Table = EventArea.__table__
 CODES: Table = EventAreaCode.__table__
 REFERENCES: Table = EventReference.__table__
+EVENT_CODES_LENGTH = Event.__table__.c.event_codes.type.length
 # Copied from the parsed event as they are.
 COPIED_FIELDS = ("status", "msg_type", "category", "event_type", "severity", "urgency", "certainty", "headline",
                  "summary", "instruction", "sender_name", "link", "language", "effective", "onset",
@@ -200,7 +201,7 @@ class EventStore:
         # An item its source did not date is dated when it was first seen (its summary says so).
         sent = item.sent if item.dated else event.values["first_seen_at"]
         event.values.update(
-            response_types=",".join(item.response_types), event_codes=",".join(item.event_codes),
+            response_types=",".join(item.response_types), event_codes=joined_codes(item.event_codes),
             crisis_category=reading.crisis_category if reading else None,
             crisis_matched=", ".join(reading.crisis_matched) if reading else None,
             content_hash=digest, last_seen_at=self.now, sent=sent, valid_from=item.effective or sent,
@@ -411,6 +412,12 @@ def area_codes(resolved: ResolvedArea) -> list[tuple[str, str]]:
                                  ("county", resolved.county_fips), ("postal", resolved.postal_codes))
         for code in sorted(codes)
     ]
+
+
+def joined_codes(codes: tuple[str, ...]) -> str:
+    """Event codes as stored: comma-separated, whole codes only within the column's 255 characters."""
+    joined = ",".join(codes)
+    return joined if len(joined) <= EVENT_CODES_LENGTH else joined[:EVENT_CODES_LENGTH + 1].rsplit(",", 1)[0]
 
 
 def content_hash(item: ParsedEvent) -> str:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -84,10 +85,6 @@ class PolicySimulation:
     timeline: tuple[tuple[datetime, int], ...]
     problems: tuple[str, ...] = field(default=())
 
-    def share(self, level: str) -> float:
-        """The fraction of the book at that level (0 when the book is empty)."""
-        return self.levels.get(level, 0) / self.accounts if self.accounts else 0.0
-
 
 def recorded_documents(paths: Iterable[Path], *, kind: str | None = None
                        ) -> tuple[list[RecordedDocument], list[str]]:
@@ -121,7 +118,7 @@ def simulate_policy(
 
     Accounts come from `accounts_csv`, else are copied from `accounts_from`.
     Without `at` or `window`, the instant is the latest time an event was
-    sent: the moment the documents were recorded.
+    sent (undated news items aside): the moment the documents were recorded.
     """
     with tempfile.TemporaryDirectory(prefix="contextfeed-simulate-") as scratch:
         url = f"sqlite:///{Path(scratch) / 'simulation.db'}"
@@ -130,9 +127,10 @@ def simulate_policy(
         app = build_app(settings.model_copy(update={"service": service}), clock=FixedClock(now))
         try:
             problems = load_accounts(app, accounts_csv=accounts_csv, accounts_from=accounts_from, now=now)
-            problems += ingest(app, documents, now=now)
+            errors, recorded = ingest(app, documents, now=now)
             with app.database.read() as session:
-                return measure(session, [str(d.path) for d in documents], at=at, window=window, problems=problems)
+                return measure(session, [str(d.path) for d in documents], at=at or recorded, window=window,
+                               problems=problems + errors)
         finally:
             app.database.engine.dispose()
 
@@ -150,23 +148,33 @@ def load_accounts(app: App, *, accounts_csv: Path | None, accounts_from: Databas
     if accounts_from is None:
         raise SimulationError("no accounts: give --accounts FILE or import accounts into the database")
     table = Account.__table__
-    with accounts_from.read() as source, app.database.write() as target:
-        rows = source.execute(select(table)).mappings()
-        while batch := rows.fetchmany(ACCOUNT_COPY_BATCH):
-            target.execute(insert(table), [dict(row) for row in batch])
+    copied = 0
+    try:
+        with accounts_from.read() as source, app.database.write() as target:
+            rows = source.execute(select(table)).mappings()
+            while batch := rows.fetchmany(ACCOUNT_COPY_BATCH):
+                target.execute(insert(table), [dict(row) for row in batch])
+                copied += len(batch)
+    except SQLAlchemyError as error:
+        raise SimulationError(f"cannot read the database's accounts ({type(error).__name__}); "
+                              "run `contextfeed db upgrade`, or give --accounts FILE") from None
+    if not copied:
+        raise SimulationError("the database has no accounts: import some, or give --accounts FILE")
     return []
 
 
-def ingest(app: App, documents: Sequence[RecordedDocument], *, now: datetime) -> list[str]:
-    """Every document through the pipeline, each in its kind's source; one line per document error."""
-    problems = []
+def ingest(app: App, documents: Sequence[RecordedDocument], *, now: datetime) -> tuple[list[str], datetime | None]:
+    """Every document through the pipeline in its kind's source: the errors, and when the last dated event was sent."""
+    problems: list[str] = []
+    sent = []
     with app.database.write() as session:
         for document in documents:
             source = stored_source(session, app.settings, document.kind, kind=document.kind, now=now)
             result = parse_document(document.kind, document.body, source=source.name)
             ingest_in(app, session, source, result, now=now)
             problems += [f"{document.path}: {error}" for error in result.errors]
-    return problems
+            sent += [event.sent for event in result.events if event.dated]
+    return problems, max(sent, default=None)
 
 
 def measure(session: Session, documents: list[str], *, at: datetime | None,
@@ -176,7 +184,7 @@ def measure(session: Session, documents: list[str], *, at: datetime | None,
     events = {row.id: row for row in session.execute(select(Event.id, Event.event_type, Event.event_codes,
                                                             Event.headline))}
     if window is None:
-        start = at or session.scalar(select(func.max(Event.sent)))
+        start = at or session.scalar(select(func.max(Event.sent)))  # only undated items: when they were seen
         if start is None:
             raise SimulationError("no events in the documents: nothing to simulate")
         chart = (start, start + DEFAULT_CHART)

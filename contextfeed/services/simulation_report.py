@@ -16,8 +16,8 @@ def report_lines(simulation: PolicySimulation) -> list[str]:
     total = simulation.accounts
     when = (f"from {stamp(simulation.start)} to {stamp(simulation.end)}" if simulation.end
             else f"at {stamp(simulation.start)}")
-    lines = [f"{simulation.events} events from {len(simulation.documents)} documents over {total:,} accounts, {when}",
-             "", "accounts by level:"]
+    lines = [f"{simulation.events} events from {len(simulation.documents)} documents over {total:,} accounts,"
+             f" {when}", "", "accounts by level:"]
     lines += [f"  {level:<13} {simulation.levels.get(level, 0):>9,}  {percent(simulation.levels.get(level, 0), total)}"
               for level in LEVEL_ORDER]
     for title, counts in (("by rule", simulation.by_rule), ("by event type", simulation.by_event_type)):
@@ -77,7 +77,8 @@ def timeline_svg(simulation: PolicySimulation) -> str:
     plot = SVG_HEIGHT - 2 * SVG_MARGIN
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{SVG_HEIGHT}" '
              f'font-family="sans-serif" font-size="11">',
-             f'<text x="{SVG_MARGIN}" y="20">accounts with do_not_chase (of {simulation.accounts:,}), peak {peak:,}</text>']
+             f'<text x="{SVG_MARGIN}" y="20">accounts with do_not_chase (of {simulation.accounts:,}),'
+             f' peak {peak:,}</text>']
     for index, (instant, count) in enumerate(bars):
         height = plot * count / peak
         x = SVG_MARGIN + index * width

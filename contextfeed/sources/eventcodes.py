@@ -26,6 +26,7 @@ _VTEC = re.compile(r"/([OTEX])\.([A-Z]{3})\.([A-Z0-9]{4})\.([A-Z]{2})\.([WAYSFON
 # Actions that say the event no longer holds (cancelled, expired, or replaced by an upgrade).
 _ENDED_ACTIONS = frozenset({"CAN", "EXP", "UPG"})
 _SAME_CODE = re.compile(r"^[A-Z]{3}$")
+_VTEC_CODE = re.compile(r"^[A-Z]{2}\.[WAYSFON]$")
 CODE_SCHEMES = frozenset({"SAME", "NATIONALWEATHERSERVICE", "NWS"})
 
 # Event names of 47 CFR 11.31(e) and NOAA Weather Radio (weather.gov/nwr/eventcodes) -> SAME code,
@@ -102,3 +103,15 @@ def codes_from_name(name: str) -> tuple[str, ...]:
     """The code of a standard event name ("Flash Flood Watch" -> FFA), or () for a name the tables lack."""
     code = NAMED_CODES.get(" ".join(name.lower().split()))
     return (code,) if code else ()
+
+
+def written_codes(codes: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Stored codes as an issuer writes them: SAME event codes, and VTEC strings (for documents written back).
+
+    A VTEC string carries only the stored phenomenon.significance; its office,
+    number and times are NWSI 10-1703 placeholders.
+    """
+    listed = list(codes)
+    same = [code for code in listed if _SAME_CODE.match(code)]
+    vtec = [f"/O.CON.KXXX.{code}.0000.000000T0000Z-000000T0000Z/" for code in listed if _VTEC_CODE.match(code)]
+    return same, vtec

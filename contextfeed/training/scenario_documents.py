@@ -32,6 +32,7 @@ from contextfeed.sources.gdacs import (
     CURRENT_TO_URGENCY,
     EVENT_TYPES,
 )
+from contextfeed.sources.eventcodes import written_codes
 from contextfeed.sources.usgs import PAGER_TO_SEVERITY, STATUS_TO_CERTAINTY
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -139,8 +140,14 @@ def cap_alert(event: Event, areas: list[StoredArea]) -> bytes:
                         ("senderName", event.sender_name), ("headline", event.headline),
                         ("description", event.summary), ("instruction", event.instruction), ("web", event.link)):
         add(info, name, value)
+    same, vtec = written_codes(filter(None, event.event_codes.split(",")))
+    for code in same:
+        event_code = SubElement(info, "eventCode")
+        add(event_code, "valueName", "SAME")
+        add(event_code, "value", code)
     for name, value in (("eventEndingTime", event.ends), ("Magnitude", event.magnitude),
-                        ("Depth", None if event.depth_km is None else f"{event.depth_km} km")):
+                        ("Depth", None if event.depth_km is None else f"{event.depth_km} km"),
+                        *(("VTEC", string) for string in vtec)):
         if value is not None:
             parameter = SubElement(info, "parameter")
             add(parameter, "valueName", name)
@@ -185,6 +192,7 @@ def nws_alert(event: Event, areas: list[StoredArea], *, state_fips: StateFips) -
         polygons += area.polygons
         points += [(lat, lon) for lat, lon, _ in area.circles]
     shapes = [{"type": "Polygon", "coordinates": [[[lon, lat] for lat, lon in ring]]} for ring in polygons]
+    event_same, event_vtec = written_codes(filter(None, event.event_codes.split(",")))
     shapes += [{"type": "Point", "coordinates": [lon, lat]} for lat, lon in points]
     properties = {
         "id": event.external_id, "sender": event.sender, "sent": cap_time(event.sent),
@@ -198,6 +206,8 @@ def nws_alert(event: Event, areas: list[StoredArea], *, state_fips: StateFips) -
         "references": [{"identifier": ref.ref_identifier, "sender": ref.ref_sender,
                         "sent": cap_time(ref.ref_sent) if ref.ref_sent else None} for ref in event.references],
         "geocode": {"SAME": same, "UGC": ugc},
+        "eventCode": {"SAME": event_same},
+        "parameters": {"VTEC": event_vtec},
     }
     geometry = shapes[0] if len(shapes) == 1 else {"type": "GeometryCollection", "geometries": shapes} if shapes else None
     feature = {"id": event.link or None, "type": "Feature", "geometry": geometry, "properties": properties}

@@ -1,4 +1,4 @@
-"""Real IPAWS-like alerts through the CLI: tests, AMBER and administrative messages never suppress; a polygon is the area."""
+"""Real IPAWS-like alerts through the CLI: tests, AMBER and admin messages never suppress; a polygon is the area."""
 
 import json
 from pathlib import Path

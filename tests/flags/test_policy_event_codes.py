@@ -81,8 +81,10 @@ def test_advisories_statements_and_outlooks_are_context_even_with_a_shelter_inst
 
 
 @pytest.mark.parametrize("code", OTHER_WARNINGS)
-def test_other_warnings_suppress_only_when_graded_as_an_imminent_threat(code):
-    assert judge_event(coded(code), POLICY).rule == "official-extreme-severe"
+def test_other_warnings_suppress_only_while_the_hazard_is_observed_now(code):
+    assert judge_event(coded(code), POLICY).rule == "warning-happening-now"
+    forecast = judge_event(coded(code, urgency="Expected", certainty="Likely"), POLICY)
+    assert (forecast.level, forecast.rule) == ("caution", "warning-forecast")
     assert judge_event(coded(code, severity="Moderate", urgency="Expected", certainty="Likely"),
                        POLICY).level == "caution"
     assert judge_event(coded(code, certainty="Possible"), POLICY).level == "caution"

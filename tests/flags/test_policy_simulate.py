@@ -1,4 +1,4 @@
-"""`contextfeed policy simulate`: what the policy would do with recorded documents, never touching the operator's flags."""
+"""`contextfeed policy simulate`: what the policy would do with recorded documents, the operator's flags untouched."""
 
 import json
 from pathlib import Path
@@ -52,6 +52,12 @@ def test_files_that_are_not_alerts_are_named_in_one_line_each_and_the_rest_is_si
     assert status == 0
     assert err.count("\n") == 1 and "notes.txt: not an alert document" in err and "Traceback" not in err
     assert "do_not_chase" in out
+
+
+def test_simulate_over_a_database_without_accounts_says_so_in_one_line(cli, migrated):
+    status, _, err = cli("policy", "simulate", BOSTON / "feeds" / "mema_shelter_in_place.xml")
+    assert status == 1 and err.strip() == (
+        "contextfeed: the database has no accounts: import some, or give --accounts FILE")
 
 
 def test_simulate_without_any_alert_document_says_so(cli, migrated, tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from contextfeed.sources import HostileDocumentError, parse_document
 from contextfeed.sources.georss import POINT_RADIUS_KM
 from contextfeed.sources.model import Circle
-from contextfeed.sources.rss import parse_rss
+from contextfeed.sources.rss import UNDATED_NOTE, parse_rss
 
 
 def parse(body):
@@ -52,16 +52,18 @@ def test_an_updated_feed_reads_the_new_title(document):
     assert parse(document("georss/generic_feed_4.xml")).events[0].headline == "Title 1 UPDATED"
 
 
-def test_undated_items_in_an_undated_feed_are_reported_not_invented(document):
+def test_undated_items_in_an_undated_feed_are_kept_and_dated_when_first_seen(document):
     parsed = parse(document("georss/generic_feed_5.xml"))
-    assert parsed.events == ()
-    assert parsed.errors == ("item 1234: no published or updated date, on the item or the feed",)
+    (item,) = parsed.events
+    assert parsed.errors == () and item.external_id == "1234" and not item.dated
+    assert item.summary.endswith(UNDATED_NOTE)
 
 
 @pytest.mark.parametrize("name", ["georss/geometries_1.xml", "georss/geometries_2.xml"])
-def test_geometry_samples_without_dates_name_every_item(document, name):
+def test_geometry_samples_without_dates_keep_every_item_and_its_shape(document, name):
     parsed = parse(document(name))
-    assert [error.split(":")[0] for error in parsed.errors] == [f"item Title {n}" for n in range(1, 7)]
+    assert parsed.errors == ()
+    assert [(event.headline, len(event.areas)) for event in parsed.events] == [(f"Title {n}", 1) for n in range(1, 7)]
 
 
 def test_line_box_and_gml_envelope_become_rectangles_and_a_bad_point_is_reported(document, at):
