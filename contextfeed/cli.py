@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from contextfeed.api.cli import register as register_api_commands
 from contextfeed.clock import parse_instant
-from contextfeed.config import ConfigError, load_settings
+from contextfeed.config import REGION_CODE_PATTERN, ConfigError, load_settings
 from contextfeed.runtime import collect_less, settle
 
 log = logging.getLogger("contextfeed")
@@ -86,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     output = geoparse.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON object")
     output.add_argument("--jsonl", action="store_true", help='read {"id", "text"} lines on stdin, write one result per line')
+    home = geoparse.add_mutually_exclusive_group()
+    home.add_argument("--home", help="the region the text's source covers (ISO 3166-2 US-TN or ISO 3166-1 FR)")
+    home.add_argument("--source", help="read the text as from this source ([news.home_regions] gives its home)")
     geoparse.set_defaults(run=cmd_geoparse)
 
     explain = commands.add_parser("explain", help="why an account is or is not flagged")
@@ -314,10 +318,13 @@ def cmd_geoparse(args) -> int:
 
     app = app_from_environment()
     rules = app.settings.policy.crisis_keywords or DEFAULT_CRISIS_RULES
+    home = args.home or app.settings.news.home_regions.get(args.source or "")
+    if args.home and not re.match(REGION_CODE_PATTERN, args.home):
+        raise CommandError(f"--home {args.home!r}: give an ISO 3166-2 code (US-TN) or an ISO 3166-1 code (FR)")
 
     def reading(text: str) -> dict:
         crisis = classify_crisis(text, rules)
-        return {"places": [mention_to_json(mention) for mention in app.geoparser.parse(text)],
+        return {"places": [mention_to_json(mention) for mention in app.geoparser.parse(text, home=home)],
                 "crisis": {"category": crisis.category, "matched": list(crisis.matched)} if crisis else None}
 
     if args.jsonl:

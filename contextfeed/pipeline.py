@@ -60,8 +60,8 @@ class Pipeline:
         session.flush()
         return source
 
-    def read_news(self, event: ParsedEvent) -> NewsReading:
-        """Places and crisis found in a news item."""
+    def read_news(self, event: ParsedEvent, *, home: str | None = None) -> NewsReading:
+        """Places and crisis found in a news item from a source covering `home` (a region code, if known)."""
         # Here, not at the top: news reading loads the geoparser, which an alert feed never needs.
         from contextfeed.events.news import read_news
         from contextfeed.geo.crisis import DEFAULT_CRISIS_RULES, classify_crisis
@@ -69,12 +69,15 @@ class Pipeline:
         policy = self.app.settings.policy
         rules = policy.crisis_keywords or DEFAULT_CRISIS_RULES
         return read_news(
-            event, geoparse=self.app.geoparser.parse, classify=lambda text: classify_crisis(text, rules),
+            event, geoparse=lambda text: self.app.geoparser.parse(text, home=home),
+            classify=lambda text: classify_crisis(text, rules),
         )
 
     def ingest(self, session: Session, source: Source, result: ParseResult, *, now: datetime) -> IngestReport:
         """Store a parsed document's events and bring the flags they touch up to date."""
-        store = EventStore(session, resolve_area=self.app.resolve_area, read_news=self.read_news,
+        home = self.app.settings.news.home_regions.get(source.name)
+        store = EventStore(session, resolve_area=self.app.resolve_area,
+                           read_news=lambda event: self.read_news(event, home=home),
                            lifetimes=self.app.lifetimes, now=now)
         stored = store.store(source, result.events)
         flags = self.engine(session, now=now).reconcile_events(stored.changed)

@@ -69,6 +69,7 @@ CASE_BLIND_SHARE = 0.9
 PERSONAL_NAME_CITY_POPULATION = 500_000
 
 _CONFIDENCE = {"qualifier": 0.95, "unique": 0.9, "admin1": 0.85, "discourse": 0.8, "prominence": 0.75, "country": 0.7,
+               "home": 0.7,
                "demonym": 0.6, "continent": 0.6}
 # Words the gazetteer's automaton does not hold: acronyms of countries in capitals, continents, nationalities.
 _EXTRA_COUNTRIES = {"US": "US", "UK": "GB"}
@@ -140,8 +141,12 @@ class Geoparser:
         self.gazetteer = gazetteer
         self._candidates: dict[NameRef, Candidate] = {}
 
-    def parse(self, text: str) -> list[PlaceMention]:
-        """Every place name mentioned in `text`, resolved or abstained on, in text order."""
+    def parse(self, text: str, *, home: str | None = None) -> list[PlaceMention]:
+        """Every place name mentioned in `text`, resolved or abstained on, in text order.
+
+        `home` is the region the text's source covers (ISO 3166-2 "US-TN" or ISO 3166-1 "FR"):
+        names the text leaves open are read there when it has a place of that name.
+        """
         if not text:
             return []
         case_blind = _case_blind_segments(text)
@@ -162,7 +167,7 @@ class Geoparser:
                 self._guard(text, span, case_blind, listed=_in_a_list(text, span, neighbours))
             previous = span
         spans = _merge(spans, self._extra_spans(text, case_blind))
-        self._resolve(spans)
+        self._resolve(spans, home=home)
         self._carry_over(text, spans)
         return [self._mention(text, span) for span in spans]
 
@@ -303,16 +308,40 @@ class Geoparser:
                 _block(span, f"followed by the capitalised {following!r}: likely a person's or organisation's name",
                        named=True)
 
-    def _resolve(self, spans: list[_Span]) -> None:
+    def _resolve(self, spans: list[_Span], *, home: str | None) -> None:
+        # First what the text settles by itself: qualified names and names only one place bears.
         for span in spans:
+            if span.chosen:
+                continue  # nationalities and continents are read when found
             if span.qualified:
                 _choose(span, _by_prominence(span.candidates, standalone=False), "qualifier")
             elif not span.why:
                 _collapse_namesakes(span)
                 if len(span.candidates) == 1 and _standalone(span.candidates[0]):
                     _choose(span, span.candidates[0], "unique")
-                else:
-                    _choose(span, _by_prominence(span.candidates, standalone=True), "prominence")
+        # A town name that has a reading in a state the text settled is read there, whatever its size
+        # elsewhere ("Paris" in a story that says "Henry County, Tenn."): the loop below does it. Settled
+        # means by a qualifier, a county or a town, or a US state named outright (local US news writes
+        # "Tennessee" and then "Paris"); a bare unit abroad as large as a country ("England") is weaker
+        # evidence than a big city's prominence ("Boston").
+        stated = {s.chosen.admin1 for s in spans if s.chosen and s.chosen.admin1
+                  and (s.how == "qualifier" or s.chosen.kind != "admin1" or s.chosen.country == "US")}
+        # The feed's home region reads the rest, unless the text is about another country: a local paper
+        # writes about its area ("Paris" in a Tennessee paper), but not when it covers France.
+        named_countries = {s.chosen.country for s in spans if s.chosen and s.chosen.country}
+        home_country = home.split("-")[0] if home else None
+        at_home = home is not None and named_countries <= {home_country}
+        for span in spans:
+            if span.chosen or span.why or span.blocked:
+                continue
+            if not any(c.kind in ("country", "admin1") for c in span.candidates) and any(
+                    c.admin1 in stated for c in span.candidates):
+                continue
+            choice = _home_reading(span.candidates, home) if at_home and home else None
+            if choice is not None:
+                _choose(span, choice, "home")
+            else:
+                _choose(span, _by_prominence(span.candidates, standalone=True), "prominence")
         changed = True
         while changed:
             changed = False
@@ -429,6 +458,14 @@ def _make_candidate(gazetteer: Gazetteer, ref: NameRef) -> Candidate:
     prominence = city.population * (CAPITAL_PROMINENCE if key in gazetteer.cities.capitals else 1)
     return Candidate(kind, city.name, city.country, city.admin1, city.county_fips, city.geonameid, city.lat,
                      city.lon, city.population, Precision.CITY, prominence)
+
+
+def _home_reading(candidates: list[Candidate], home: str) -> Candidate | None:
+    """The reading of a name in the feed's home region (ISO 3166-2 unit or ISO 3166-1 country), if it is clear."""
+    if "-" in home:
+        return _by_prominence([c for c in candidates if c.admin1 == home], standalone=False)
+    return _by_prominence([c for c in candidates if c.country == home and (
+        c.kind != "city" or c.population >= MIN_COUNTRY_CONTEXT_POPULATION)], standalone=False)
 
 
 def _continent_candidate(name: str, code: str) -> Candidate | None:
