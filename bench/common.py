@@ -59,6 +59,8 @@ def amount(value: float, unit: str) -> str:
         return f"{value:.2f} {unit}" if value < 10 else f"{value:.1f} {unit}"
     if unit == "GB":
         return f"{value:.2f} GB"
+    if unit == "score":
+        return f"{value:.3f}"
     return f"{value:,.0f} {unit}"
 
 
