@@ -167,7 +167,11 @@ DEFAULT_CRISIS_EXCLUSIONS: Sequence[str] = (
     "rescue deal", "rescue package", "bailout", "emergency meeting", "emergency rate cut", "emergency brake",
     "damage control", "smoke and mirrors", "smoke-free", "smoke free", "no smoke without fire",
     "missing out", "missing the point", "missed", "sinking feeling", "feeling the heat", "heat of the moment",
-    "flood of", "the killing fields", "killing floor", "ataque cardíaco", "ataque cardiaco",
+    "flood of", "the killing fields", "killing floor",
+    # Reports that nothing happened ("no damage reported").
+    "no damage", "no injuries", "no casualties", "no deaths", "no one was hurt", "no one was injured",
+    "no reports of damage", "no reports of injuries", "without injuries", "sin daños", "sin heridos",
+    "aucun blessé", "aucun dégât", "nessun ferito", "nessun danno", "sem feridos", "keine verletzten", "ataque cardíaco", "ataque cardiaco",
     "ataque al corazón", "crise cardiaque", "attacco di cuore", "flu shot", "flu shots", "booster shot",
     "booster shots", "vaccine shots", "shots on goal", "shots on target", "shot on goal", "big shots",
     "brain storm", "perfect storm", "storm in a teacup", "storm the stage", "stormed off",

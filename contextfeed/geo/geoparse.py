@@ -47,6 +47,7 @@ from contextfeed.geo.regions import (
     DEMONYMS,
     LANGUAGE_FOLLOWERS,
     LANGUAGE_PRECEDERS,
+    PLACE_ABBREVIATIONS,
     REGION_QUALIFIERS,
     region,
 )
@@ -75,7 +76,7 @@ _CONFIDENCE = {"qualifier": 0.95, "unique": 0.9, "admin1": 0.85, "discourse": 0.
 _EXTRA_COUNTRIES = {"US": "US", "UK": "GB"}
 _EXTRA_NAMES = re.compile(
     r"(?<![\w.’'-])(?:"
-    + "|".join(re.escape(name) for name in sorted({*_EXTRA_COUNTRIES, *CONTINENTS, *CONTINENT_ADJECTIVES, *DEMONYMS},
+    + "|".join(re.escape(name) for name in sorted({*_EXTRA_COUNTRIES, *PLACE_ABBREVIATIONS, *CONTINENTS, *CONTINENT_ADJECTIVES, *DEMONYMS},
                                                   key=len, reverse=True))
     + r")(?![\w’'-])"
 )
@@ -183,6 +184,8 @@ class Geoparser:
                 if _is_case_blind(case_blind, start):
                     continue
                 candidate, kind = self._candidate(("country", _EXTRA_COUNTRIES[surface])), "name"
+            elif surface in PLACE_ABBREVIATIONS:
+                candidate, kind = self._abbreviated(surface), "name"
             elif surface in DEMONYMS:
                 if _names_a_language(previous, following) or _in_a_region_name(previous):
                     continue
@@ -265,6 +268,14 @@ class Geoparser:
             if admin1:
                 return admin1, None
         return None, core.country_names.get(key)
+
+    def _abbreviated(self, surface: str) -> Candidate | None:
+        """The place an abbreviation stands for ("L.A." -> Los Angeles, "D.C." -> District of Columbia)."""
+        kind, admin1, name = PLACE_ABBREVIATIONS[surface]
+        if kind == "admin1":
+            return self._candidate(("admin1", admin1))
+        cities = self.gazetteer.cities_named(name, admin1=admin1)
+        return self._candidate(("city", cities[0].index)) if cities else None
 
     def _guard(self, text: str, span: _Span, case_blind: list[tuple[int, bool]], *, listed: bool) -> None:
         previous = _word_before(text, span.start)
