@@ -91,6 +91,8 @@ def test_surnames_and_ordinary_words_are_not_taken_for_towns(cli, text):
 def test_a_surname_town_is_a_place_when_the_text_says_so(cli):
     places = _resolved(_geoparse(cli, "Flooding closed roads in Tyler, Texas, and near Bryant"))
     assert places["Tyler"]["admin1"] == "US-TX"
+    told = _resolved(_geoparse(cli, "Police manhunt: residents of Tyler told to stay indoors; Bryant told reporters"))
+    assert told["Tyler"]["admin1"] == "US-TX" and "Bryant" not in told
 
 
 def test_the_rest_of_the_story_decides_which_paris_is_meant(cli):

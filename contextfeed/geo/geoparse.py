@@ -34,6 +34,7 @@ from contextfeed.geo.lexicon import (
     LOCATIVE_PREPOSITIONS,
     PLACE_FOLLOWERS,
     PLACE_PRECEDERS,
+    PLACES_OF,
     SPEECH_VERBS,
     TEAM_NICKNAMES,
     TITLES,
@@ -293,11 +294,14 @@ class Geoparser:
         if folded in CALENDAR_WORDS:
             _block(span, "a month or a day of the week", named=False)
             return
-        if following and following.lower().rstrip(".,") in SPEECH_VERBS:
+        # "Tyler said" is a person; "residents of Tyler told to stay indoors" is not speaking.
+        if following and following.lower().rstrip(".,") in SPEECH_VERBS and not text.startswith(
+                " to ", span.end + 1 + len(following)):
             _block(span, f"a person speaking ({surface} {following})", named=False)
             return
         blind = _is_case_blind(case_blind, span.start)
-        located = previous is not None and previous.lower() in LOCATIVE_PREPOSITIONS
+        located = previous is not None and (previous.lower() in LOCATIVE_PREPOSITIONS or (
+            previous == "of" and _word_before(text, span.start - 3) in PLACES_OF))
         if not located and not listed and _personal_name(folded, span.candidates) and not (
                 following and following.lower().strip(".,'’") in PLACE_FOLLOWERS):
             # "Bryant", "Tyler": without "in", a qualifier or a place word after it, a person is likelier.
