@@ -61,6 +61,8 @@ def amount(value: float, unit: str) -> str:
         return f"{value:.2f} GB"
     if unit == "%":
         return f"{value:.2f}%"
+    if unit == "score":
+        return f"{value:.3f}"
     return f"{value:,.0f} {unit}"
 
 

@@ -43,8 +43,8 @@ class AccountLocator(Protocol):
 class NewsGeoparser(Protocol):
     """Finds place mentions in news text."""
 
-    def parse(self, text: str) -> list[PlaceMention]:
-        """The places named in `text`, with offsets."""
+    def parse(self, text: str, *, home: str | None = None) -> list[PlaceMention]:
+        """The places named in `text`, with offsets; `home` is the region its source covers, when known."""
         ...
 
 

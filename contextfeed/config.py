@@ -97,6 +97,19 @@ class SourceSettings(Strict):
         return self.trust or default_trust(self.kind)
 
 
+# ISO 3166-2 ("US-TN") or ISO 3166-1 alpha-2 ("FR").
+REGION_CODE_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"
+RegionCode = Annotated[str, Field(pattern=REGION_CODE_PATTERN)]
+
+
+class NewsSettings(Strict):
+    """How news text is read: the region each news source covers (a local paper's feed is about its area)."""
+
+    # Source name -> its home region: names a story leaves open are read there ("Paris" in a Tennessee
+    # paper), unless the story is about another country.
+    home_regions: dict[str, RegionCode] = {}
+
+
 class RuleSettings(Strict):
     """One policy rule: every listed criterion must hold (empty lists match anything).
 
@@ -171,6 +184,7 @@ class Settings(Strict):
     calling: CallingSettings = CallingSettings()
     policy: PolicySettings = PolicySettings()
     map: MapSettings = MapSettings()
+    news: NewsSettings = NewsSettings()
     sources: list[SourceSettings] = []
     config_path: Path | None = Field(default=None, exclude=True)
 

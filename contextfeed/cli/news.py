@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
-from contextfeed.cli.output import app_from_environment, emit
+from contextfeed.cli.output import CommandError, app_from_environment, emit
+from contextfeed.config import REGION_CODE_PATTERN
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -16,6 +18,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     output = geoparse.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON object")
     output.add_argument("--jsonl", action="store_true", help='read {"id", "text"} lines on stdin, write one result per line')
+    home = geoparse.add_mutually_exclusive_group()
+    home.add_argument("--home", help="the region the text's source covers (ISO 3166-2 US-TN or ISO 3166-1 FR)")
+    home.add_argument("--source", help="read the text as from this source ([news.home_regions] gives its home)")
     geoparse.set_defaults(run=cmd_geoparse)
 
 
@@ -26,10 +31,13 @@ def cmd_geoparse(args) -> int:
 
     app = app_from_environment()
     rules = app.settings.policy.crisis_keywords or DEFAULT_CRISIS_RULES
+    home = args.home or app.settings.news.home_regions.get(args.source or "")
+    if args.home and not re.match(REGION_CODE_PATTERN, args.home):
+        raise CommandError(f"--home {args.home!r}: give an ISO 3166-2 code (US-TN) or an ISO 3166-1 code (FR)")
 
     def reading(text: str) -> dict:
         crisis = classify_crisis(text, rules)
-        return {"places": [mention_to_json(mention) for mention in app.geoparser.parse(text)],
+        return {"places": [mention_to_json(mention) for mention in app.geoparser.parse(text, home=home)],
                 "crisis": {"category": crisis.category, "matched": list(crisis.matched)} if crisis else None}
 
     if args.jsonl:

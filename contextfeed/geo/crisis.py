@@ -117,23 +117,25 @@ DEFAULT_CRISIS_RULES: Mapping[str, Sequence[str]] = {
     "disruption": ("classes suspended", "suspended classes", "suspension of classes", "class suspension",
                    "walang pasok", "schools closed", "roads closed", "road closed", "closed due to",
                    "flights suspended", "flights cancelled", "flights canceled", "state of calamity"),
-    # Last: what a disaster leaves behind, in stories that name no hazard ("death toll rises to 300",
-    # "rescuers pull survivor from the site"). Bare "dead" or "victims" alone are not enough (a "dead heat",
-    # "scam victims"): these are the words of people hurt, killed, missing or helped in numbers.
+    # What a disaster leaves behind, in stories that name no hazard ("death toll rises to 300",
+    # "rescuers pull survivor from the site"): people killed, hurt, missing or trapped in numbers.
     "casualties": ("death toll", "dead", "died", "deaths", "injured", "injuries", "wounded", "casualties",
-                   "bodies", "survivor", "survivors", "rescue", "rescued", "rescuers", "rescue workers",
-                   "search and rescue", "missing", "trapped", "victims", "displaced", "homeless", "relief",
-                   "relief operations", "relief goods", "donations", "donate", "red cross", "blood donors",
-                   "disaster", "tragedy", "emergency", "damage", "damaged", "destroyed", "devastated",
-                   "devastation", "first responders", "aftermath", "condolences", "pray for", "praying for",
-                   "muertos", "muertas", "heridos", "víctimas", "fallecidos", "damnificados", "desaparecidos",
-                   "rescate", "tragedia", "emergencia", "daños", "morts", "blessés", "victimes", "disparus",
-                   "secours", "sinistrés", "tragédie", "urgence", "dégâts", "morti", "feriti", "vittime",
-                   "dispersi", "soccorsi", "soccorritori", "tragedia", "emergenza", "danni", "mortos",
-                   "feridos", "vítimas", "desaparecidos", "resgate", "tragédia", "emergência", "doação de sangue",
-                   "doar sangue", "doando sangue", "doe sangue", "acidentados", "vigília", "luto", "patay",
-                   "nasawi", "sugatan", "korban", "tewas", "tote", "toten", "verletzte", "verletzt", "opfer", "vermisste",
-                   "rettungskräfte", "katastrophe", "notfall"),
+                   "bodies", "survivor", "survivors", "rescue", "rescued", "rescuers", "rescue workers", "relief",
+                   "relief operations", "relief goods", "victims", "disaster",
+                   "search and rescue", "trapped", "displaced", "first responders", "blood donors",
+                   "muertos", "muertas", "heridos", "fallecidos", "damnificados", "desaparecidos", "morts",
+                   "blessés", "disparus", "sinistrés", "morti", "feriti", "dispersi", "soccorritori", "mortos",
+                   "feridos", "acidentados", "doação de sangue", "doar sangue", "doando sangue", "doe sangue",
+                   "patay", "nasawi", "sugatan", "korban", "tewas", "tote", "toten", "verletzte", "verletzt",
+                   "vermisste", "rettungskräfte"),
+    # Last, and only with two different of its words (see CORROBORATED): the vocabulary of help and
+    # loss, which everyday news uses alone ("tax relief", "emergency department", "scam victims").
+    "aftermath": ("missing", "homeless", "donations", "donate", "red cross", "tragedy", "emergency", "damage",
+                  "damaged", "destroyed", "devastated", "devastation", "aftermath", "condolences", "pray for",
+                  "praying for", "víctimas", "rescate", "tragedia", "emergencia", "daños", "victimes",
+                  "secours", "tragédie", "urgence", "dégâts", "vittime", "soccorsi", "emergenza", "danni",
+                  "vítimas", "resgate", "tragédia", "emergência", "vigília", "luto", "opfer", "katastrophe",
+                  "notfall"),
 }
 
 DEFAULT_CRISIS_EXCLUSIONS: Sequence[str] = (
@@ -167,7 +169,16 @@ DEFAULT_CRISIS_EXCLUSIONS: Sequence[str] = (
     "rescue deal", "rescue package", "bailout", "emergency meeting", "emergency rate cut", "emergency brake",
     "damage control", "smoke and mirrors", "smoke-free", "smoke free", "no smoke without fire",
     "missing out", "missing the point", "missed", "sinking feeling", "feeling the heat", "heat of the moment",
-    "flood of", "the killing fields", "killing floor", "ataque cardíaco", "ataque cardiaco",
+    "flood of", "the killing fields", "killing floor",
+    # Help, loss and rescue in their everyday senses.
+    "tax relief", "debt relief", "pain relief", "sigh of relief", "relief pitcher", "relief rally",
+    "comic relief", "in relief", "animal rescue", "to the rescue", "rescue dog", "rescue dogs", "rescue plan",
+    "rescue bid", "scam victims", "fraud victims", "victims of fraud", "victims of scams", "recipe for disaster",
+    "disaster movie", "disaster film", "disaster recovery plan",
+    # Reports that nothing happened ("no damage reported").
+    "no damage", "no injuries", "no casualties", "no deaths", "no one was hurt", "no one was injured",
+    "no reports of damage", "no reports of injuries", "without injuries", "sin daños", "sin heridos",
+    "aucun blessé", "aucun dégât", "nessun ferito", "nessun danno", "sem feridos", "keine verletzten", "ataque cardíaco", "ataque cardiaco",
     "ataque al corazón", "crise cardiaque", "attacco di cuore", "flu shot", "flu shots", "booster shot",
     "booster shots", "vaccine shots", "shots on goal", "shots on target", "shot on goal", "big shots",
     "brain storm", "perfect storm", "storm in a teacup", "storm the stage", "stormed off",
@@ -197,6 +208,9 @@ AMBIGUOUS_WORDS: Sequence[str] = (
     "victims", "flames", "inferno", "massacre", "rampage", "smoke", "clashes", "debris", "rubble",
     "ataque", "choque", "crollo", "colapso", "strage", "tragedia", "tragédia", "disaster",
 )
+
+# Categories that fire only on this many different phrases of theirs.
+CORROBORATED = {"aftermath": 2}
 
 # Magnitude figures in earthquake reports ("M 4.7", "magnitude 6,1", "Ml:5.1", "4.5 earthquake").
 _MAGNITUDE = re.compile(
@@ -249,9 +263,9 @@ def classify_crisis(
     if off_topic.may_occur(words) and off_topic.pattern.search(text):
         text = ambiguous.pattern.sub(lambda match: " " * len(match.group()), text)
     for category, phrases in candidates:
-        found = phrases.pattern.findall(text)
-        if found and not (category in _SEISMIC and _only_weak_quakes(text)):
-            return CrisisMatch(category, tuple(dict.fromkeys(phrase.lower() for phrase in found)))
+        found = tuple(dict.fromkeys(phrase.lower() for phrase in phrases.pattern.findall(text)))
+        if len(found) >= CORROBORATED.get(category, 1) and not (category in _SEISMIC and _only_weak_quakes(text)):
+            return CrisisMatch(category, found)
     return None
 
 

@@ -34,6 +34,7 @@ from contextfeed.geo.lexicon import (
     LOCATIVE_PREPOSITIONS,
     PLACE_FOLLOWERS,
     PLACE_PRECEDERS,
+    PLACES_OF,
     SPEECH_VERBS,
     TEAM_NICKNAMES,
     TITLES,
@@ -47,6 +48,7 @@ from contextfeed.geo.regions import (
     DEMONYMS,
     LANGUAGE_FOLLOWERS,
     LANGUAGE_PRECEDERS,
+    PLACE_ABBREVIATIONS,
     REGION_QUALIFIERS,
     region,
 )
@@ -69,12 +71,13 @@ CASE_BLIND_SHARE = 0.9
 PERSONAL_NAME_CITY_POPULATION = 500_000
 
 _CONFIDENCE = {"qualifier": 0.95, "unique": 0.9, "admin1": 0.85, "discourse": 0.8, "prominence": 0.75, "country": 0.7,
+               "home": 0.7,
                "demonym": 0.6, "continent": 0.6}
 # Words the gazetteer's automaton does not hold: acronyms of countries in capitals, continents, nationalities.
 _EXTRA_COUNTRIES = {"US": "US", "UK": "GB"}
 _EXTRA_NAMES = re.compile(
     r"(?<![\w.’'-])(?:"
-    + "|".join(re.escape(name) for name in sorted({*_EXTRA_COUNTRIES, *CONTINENTS, *CONTINENT_ADJECTIVES, *DEMONYMS},
+    + "|".join(re.escape(name) for name in sorted({*_EXTRA_COUNTRIES, *PLACE_ABBREVIATIONS, *CONTINENTS, *CONTINENT_ADJECTIVES, *DEMONYMS},
                                                   key=len, reverse=True))
     + r")(?![\w’'-])"
 )
@@ -140,8 +143,12 @@ class Geoparser:
         self.gazetteer = gazetteer
         self._candidates: dict[NameRef, Candidate] = {}
 
-    def parse(self, text: str) -> list[PlaceMention]:
-        """Every place name mentioned in `text`, resolved or abstained on, in text order."""
+    def parse(self, text: str, *, home: str | None = None) -> list[PlaceMention]:
+        """Every place name mentioned in `text`, resolved or abstained on, in text order.
+
+        `home` is the region the text's source covers (ISO 3166-2 "US-TN" or ISO 3166-1 "FR"):
+        names the text leaves open are read there when it has a place of that name.
+        """
         if not text:
             return []
         case_blind = _case_blind_segments(text)
@@ -162,7 +169,7 @@ class Geoparser:
                 self._guard(text, span, case_blind, listed=_in_a_list(text, span, neighbours))
             previous = span
         spans = _merge(spans, self._extra_spans(text, case_blind))
-        self._resolve(spans)
+        self._resolve(spans, home=home)
         self._carry_over(text, spans)
         return [self._mention(text, span) for span in spans]
 
@@ -178,6 +185,8 @@ class Geoparser:
                 if _is_case_blind(case_blind, start):
                     continue
                 candidate, kind = self._candidate(("country", _EXTRA_COUNTRIES[surface])), "name"
+            elif surface in PLACE_ABBREVIATIONS:
+                candidate, kind = self._abbreviated(surface), "name"
             elif surface in DEMONYMS:
                 if _names_a_language(previous, following) or _in_a_region_name(previous):
                     continue
@@ -261,6 +270,14 @@ class Geoparser:
                 return admin1, None
         return None, core.country_names.get(key)
 
+    def _abbreviated(self, surface: str) -> Candidate | None:
+        """The place an abbreviation stands for ("L.A." -> Los Angeles, "D.C." -> District of Columbia)."""
+        kind, admin1, name = PLACE_ABBREVIATIONS[surface]
+        if kind == "admin1":
+            return self._candidate(("admin1", admin1))
+        cities = self.gazetteer.cities_named(name, admin1=admin1)
+        return self._candidate(("city", cities[0].index)) if cities else None
+
     def _guard(self, text: str, span: _Span, case_blind: list[tuple[int, bool]], *, listed: bool) -> None:
         previous = _word_before(text, span.start)
         following = _word_after(text, span.end)
@@ -277,11 +294,14 @@ class Geoparser:
         if folded in CALENDAR_WORDS:
             _block(span, "a month or a day of the week", named=False)
             return
-        if following and following.lower().rstrip(".,") in SPEECH_VERBS:
+        # "Tyler said" is a person; "residents of Tyler told to stay indoors" is not speaking.
+        if following and following.lower().rstrip(".,") in SPEECH_VERBS and not text.startswith(
+                " to ", span.end + 1 + len(following)):
             _block(span, f"a person speaking ({surface} {following})", named=False)
             return
         blind = _is_case_blind(case_blind, span.start)
-        located = previous is not None and previous.lower() in LOCATIVE_PREPOSITIONS
+        located = previous is not None and (previous.lower() in LOCATIVE_PREPOSITIONS or (
+            previous == "of" and _word_before(text, span.start - 3) in PLACES_OF))
         if not located and not listed and _personal_name(folded, span.candidates) and not (
                 following and following.lower().strip(".,'’") in PLACE_FOLLOWERS):
             # "Bryant", "Tyler": without "in", a qualifier or a place word after it, a person is likelier.
@@ -303,16 +323,40 @@ class Geoparser:
                 _block(span, f"followed by the capitalised {following!r}: likely a person's or organisation's name",
                        named=True)
 
-    def _resolve(self, spans: list[_Span]) -> None:
+    def _resolve(self, spans: list[_Span], *, home: str | None) -> None:
+        # First what the text settles by itself: qualified names and names only one place bears.
         for span in spans:
+            if span.chosen:
+                continue  # nationalities and continents are read when found
             if span.qualified:
                 _choose(span, _by_prominence(span.candidates, standalone=False), "qualifier")
             elif not span.why:
                 _collapse_namesakes(span)
                 if len(span.candidates) == 1 and _standalone(span.candidates[0]):
                     _choose(span, span.candidates[0], "unique")
-                else:
-                    _choose(span, _by_prominence(span.candidates, standalone=True), "prominence")
+        # A town name that has a reading in a state the text settled is read there, whatever its size
+        # elsewhere ("Paris" in a story that says "Henry County, Tenn."): the loop below does it. Settled
+        # means by a qualifier, a county or a town, or a US state named outright (local US news writes
+        # "Tennessee" and then "Paris"); a bare unit abroad as large as a country ("England") is weaker
+        # evidence than a big city's prominence ("Boston").
+        stated = {s.chosen.admin1 for s in spans if s.chosen and s.chosen.admin1
+                  and (s.how == "qualifier" or s.chosen.kind != "admin1" or s.chosen.country == "US")}
+        # The feed's home region reads the rest, unless the text is about another country: a local paper
+        # writes about its area ("Paris" in a Tennessee paper), but not when it covers France.
+        named_countries = {s.chosen.country for s in spans if s.chosen and s.chosen.country}
+        home_country = home.split("-")[0] if home else None
+        at_home = home is not None and named_countries <= {home_country}
+        for span in spans:
+            if span.chosen or span.why or span.blocked:
+                continue
+            if not any(c.kind in ("country", "admin1") for c in span.candidates) and any(
+                    c.admin1 in stated for c in span.candidates):
+                continue
+            choice = _home_reading(span.candidates, home) if at_home and home else None
+            if choice is not None:
+                _choose(span, choice, "home")
+            else:
+                _choose(span, _by_prominence(span.candidates, standalone=True), "prominence")
         changed = True
         while changed:
             changed = False
@@ -429,6 +473,14 @@ def _make_candidate(gazetteer: Gazetteer, ref: NameRef) -> Candidate:
     prominence = city.population * (CAPITAL_PROMINENCE if key in gazetteer.cities.capitals else 1)
     return Candidate(kind, city.name, city.country, city.admin1, city.county_fips, city.geonameid, city.lat,
                      city.lon, city.population, Precision.CITY, prominence)
+
+
+def _home_reading(candidates: list[Candidate], home: str) -> Candidate | None:
+    """The reading of a name in the feed's home region (ISO 3166-2 unit or ISO 3166-1 country), if it is clear."""
+    if "-" in home:
+        return _by_prominence([c for c in candidates if c.admin1 == home], standalone=False)
+    return _by_prominence([c for c in candidates if c.country == home and (
+        c.kind != "city" or c.population >= MIN_COUNTRY_CONTEXT_POPULATION)], standalone=False)
 
 
 def _continent_candidate(name: str, code: str) -> Candidate | None:

@@ -220,6 +220,13 @@ january february march april may june july august september october november dec
 monday tuesday wednesday thursday friday saturday sunday
 """.split()
 )
+# Words that make "... of X" a place ("residents of Tyler", "north of Bryant").
+PLACES_OF = frozenset(
+    """
+residents resident city town village county mayor north south east west outskirts suburb suburbs people
+streets centre center heart parts part downtown neighbourhood neighborhood area
+""".split()
+)
 # Words after a name that make it a person speaking ("Tyler said", "Bryant told reporters").
 SPEECH_VERBS = frozenset("said says told added asked wrote tweeted explained noted argued insisted".split())
 # How many of the most common US surnames, and first names, count as personal names (1990 census via the

@@ -39,6 +39,10 @@ def region(kind: str, code: str) -> Region | None:
     return Region(row[0], row[1], (row[2], row[3], row[4], row[5])) if row else None
 
 
+# Abbreviations news writes for a place on its own, not as a qualifier ("crews in D.C.", "L.A. traffic").
+PLACE_ABBREVIATIONS = {"D.C.": ("admin1", "US-DC", ""), "L.A.": ("city", "US-CA", "Los Angeles"),
+                       "N.Y.C.": ("city", "US-NY", "New York City"), "NYC": ("city", "US-NY", "New York City")}
+
 # Continent names -> GeoNames continent code.
 CONTINENTS = {"Africa": "AF", "Asia": "AS", "Europe": "EU", "North America": "NA", "South America": "SA",
               "Oceania": "OC", "Antarctica": "AN",

@@ -66,19 +66,21 @@ def flag_engine(app: App, session: Session, *, now: datetime) -> FlagEngine:
     return FlagEngine(session, policy=app.settings.policy, now=now)
 
 
-def read_news(app: App, event: ParsedEvent) -> NewsReading:
-    """Places and crisis found in a news item."""
+def read_news(app: App, event: ParsedEvent, *, home: str | None = None) -> NewsReading:
+    """Places and crisis found in a news item from a source covering `home` (a region code, if known)."""
     # Here, not at the top: news reading loads the geoparser, which an alert feed never needs.
     from contextfeed.events.news import read_news as read
     from contextfeed.geo.crisis import DEFAULT_CRISIS_RULES, classify_crisis
 
     rules = app.settings.policy.crisis_keywords or DEFAULT_CRISIS_RULES
-    return read(event, geoparse=app.geoparser.parse, classify=lambda text: classify_crisis(text, rules))
+    return read(event, geoparse=lambda text: app.geoparser.parse(text, home=home),
+                classify=lambda text: classify_crisis(text, rules))
 
 
 def ingest_in(app: App, session: Session, source: Source, result: ParseResult, *, now: datetime) -> IngestReport:
     """Store a parsed document's events and bring the flags they touch up to date, in the caller's transaction."""
-    store = EventStore(session, resolve_area=app.resolve_area, read_news=lambda event: read_news(app, event),
+    home = app.settings.news.home_regions.get(source.name)
+    store = EventStore(session, resolve_area=app.resolve_area, read_news=lambda event: read_news(app, event, home=home),
                        lifetimes=app.lifetimes, now=now, may_amend=app.settings.may_amend)
     stored = store.store(source, result.events)
     flags = flag_engine(app, session, now=now).reconcile_events(stored.changed)

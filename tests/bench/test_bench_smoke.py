@@ -63,6 +63,18 @@ def test_each_benchmark_runs_and_prints_its_rows_with_targets(name: str, cache: 
         assert row in output
 
 
+def test_the_corpus_scores_are_rows_with_their_targets_or_one_line_saying_why_not(cache: Path, run) -> None:
+    output = run("bench.bench_corpora", *SMALL, "--cache", str(cache))
+    if (REPO.parent / "shared" / "tools" / "news_eval.py").exists():
+        for row in ("| geoparsing on GeoWebNews: precision |", "| geoparsing on GeoWebNews: recall |",
+                    "| crisis detection on CrisisLexT26 dev crises: precision |",
+                    "| crisis detection on CrisisLexT26 dev crises: recall |"):
+            assert row in output
+        assert ">= 0.900" in output and ">= 0.850" in output
+    else:
+        assert output.strip().startswith("bench_corpora: skipped, the shared corpora are not here")
+
+
 def test_make_bench_gathers_every_row_into_one_table(cache: Path, run) -> None:
     output = run("bench.__main__", *SMALL, "--cache", str(cache), "--only", "locate,fema")
     table = output[output.rindex("| what | measured | target | result |"):]
@@ -92,4 +104,4 @@ def test_the_api_benchmarks_run_on_postgresql_and_say_so(cache: Path, run, postg
     for name in ("check", "load", "feed", "memory"):
         for row in ROWS[name]:
             assert row.replace("| ", "| PostgreSQL: ", 1) in table
-    assert "Not run (SQLite only; `make bench` runs them): locate, import, cold_start, cap, fema, news." in table
+    assert "Not run (SQLite only; `make bench` runs them): locate, import, cold_start, cap, fema, news, corpora." in table
