@@ -10,7 +10,7 @@ import pytest
 
 from contextfeed.geo import gazetteer as gazetteer_module
 from contextfeed.geo.gazetteer import Gazetteer, PointGrid
-from contextfeed.geo.index_build import GEONAMES_ADMIN1_TO_ISO, city_admin1
+from contextfeed.geo.index_build import city_admin1
 
 COLD_START = """
 import time
@@ -63,16 +63,49 @@ def test_geonames_numbered_provinces_map_to_their_iso_codes(
 ) -> None:
     city = gazetteer.cities_named(capital, country=country)[0]
     assert city.admin1 == iso
-    assert set(GEONAMES_ADMIN1_TO_ISO) == {"CA", "AU"}
 
 
-def test_admin1_codes_are_iso_where_known_and_never_look_iso_otherwise() -> None:
+def test_admin1_codes_are_iso_3166_2_and_never_geonames_private_codes() -> None:
     assert city_admin1("US", "MA") == "US-MA"
     assert city_admin1("PR", "127") == "US-PR"
     assert city_admin1("CH", "ZH") == "CH-ZH"
     assert city_admin1("GB", "ENG") == "GB-ENG"
-    assert city_admin1("FR", "11") == "FR-GN11"
+    # GeoNames' FR "11" is Île-de-France (ISO FR-IDF), not ISO's FR-11 (Aude).
+    assert [city_admin1(*pair) for pair in (("FR", "11"), ("PH", "NCR"), ("DE", "02"), ("JP", "40"))] == [
+        "FR-IDF", "PH-00", "DE-BY", "JP-13"]
     assert city_admin1("FR", "") is None
+
+
+def test_no_city_or_region_carries_a_geonames_private_code(gazetteer: Gazetteer) -> None:
+    assert not [code for code in gazetteer.core.admin1 if "-GN" in code]
+    assert not {code for code in gazetteer.cities.admin1 if code and "-GN" in code}
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "iso"),
+    [("Bavaria", "DE", "DE-BY"), ("Bayern", "DE", "DE-BY"), ("CDMX", "MX", "MX-CMX"), ("Metro Manila", "PH", "PH-00"),
+     ("NCR", "PH", "PH-00"), ("Comunidad de Madrid", "ES", "ES-MD"), ("Amman Governorate", "JO", "JO-AM"),
+     ("Ile-de-France", "FR", "FR-IDF"), ("Nordrhein-Westfalen", "DE", "DE-NW"), ("North Rhine-Westphalia", "DE", "DE-NW"),
+     ("Maharashtra", "IN", "IN-MH"), ("Isère", "FR", "FR-ARA"), ("Tokyo", "JP", "JP-13")],
+)
+def test_regions_are_found_by_the_names_people_write(gazetteer: Gazetteer, name: str, country: str, iso: str) -> None:
+    assert gazetteer.find_admin1(name, country=country).code == iso
+
+
+@pytest.mark.parametrize(
+    ("written", "country", "key", "admin1"),
+    [("SW1A 1AA", "GB", "SW1A", "GB-ENG"), ("M5H 2N2", "CA", "M5H", "CA-ON"), ("m5h2n2", "CA", "M5H", "CA-ON"),
+     ("D02 X285", "IE", "D02", "IE-L"), ("2000", "AU", "2000", "AU-NSW"), ("80331", "DE", "80331", "DE-BY"),
+     ("75008", "FR", "75008", "FR-IDF"), ("400001", "IN", "400001", "IN-MH"), ("1226", "PH", "1226", "PH-00"),
+     ("06600", "MX", "06600", "MX-CMX"), ("100-0005", "JP", "1000005", "JP-13"), ("6011", "NZ", "6011", "NZ-WGN"),
+     ("28013", "ES", "28013", "ES-MD"), ("00186", "IT", "00186", "IT-62"), ("8001", "ZA", "8001", "ZA-WC"),
+     ("1012 LG", "NL", "1012", "NL-NH")],
+)
+def test_postal_codes_of_the_countries_served_have_centroids(
+    gazetteer: Gazetteer, written: str, country: str, key: str, admin1: str
+) -> None:
+    area = gazetteer.postal_centroid(written, country=country)
+    assert (area.code, area.admin1) == (key, admin1)
 
 
 def test_same_and_ugc_need_every_state_by_fips(gazetteer: Gazetteer) -> None:
@@ -95,3 +128,21 @@ def test_the_nearest_point_is_found_across_cell_borders() -> None:
     assert grid.nearest(41.5, -71.0, max_km=20) is None
     index, km = grid.nearest(41.1, -71.0, max_km=20)
     assert index == 2 and 11 < km < 11.2
+
+
+def test_the_index_is_keyed_on_the_data_version_and_the_builder_imports_only_one_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ast
+
+    from contextfeed.geo import index_build
+
+    version = tmp_path / "geo_data_version.txt"
+    version.write_text("one\n")
+    monkeypatch.setattr(index_build, "DATA_VERSION_FILE", version)
+    first = gazetteer_module.data_key()
+    version.write_text("two\n")
+    assert gazetteer_module.data_key() != first
+    tree = ast.parse(Path(index_build.__file__).read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert "contextfeed.geo.gazetteer" not in imported

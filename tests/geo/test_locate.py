@@ -42,7 +42,7 @@ EXPECTED = {
     "A007": (Precision.POSTAL, "US", "US-MA", "25013", "Springfield", "America/New_York"),
     "A008": (Precision.POSTAL, "US", "US-IL", "17167", "Springfield", "America/Chicago"),
     "A009": (Precision.CITY, "PH", None, None, "Manila", "Asia/Manila"),
-    "A010": (Precision.CITY, "FR", None, None, "Paris", "Europe/Paris"),
+    "A010": (Precision.POSTAL, "FR", "FR-IDF", None, "Paris", "Europe/Paris"),
     "A011": (Precision.POINT, "US", "US-MA", "25017", None, "America/New_York"),
     "A012": (Precision.COUNTRY, "US", None, None, None, None),
     "A013": (Precision.CITY, "US", "US-MA", "25017", "Watertown", "America/New_York"),
@@ -87,15 +87,51 @@ def test_a_bare_gps_point_stays_a_point_inside_massachusetts(locator: Locator) -
     assert location.source == "lat_lon"
 
 
-def test_a_french_postal_code_is_kept_although_the_location_is_the_city(locator: Locator) -> None:
+def test_a_french_postal_code_places_the_account_at_its_centroid_in_paris(locator: Locator) -> None:
     location = locator.locate(BOSTON["A010"])
-    assert location.postal_code == "75001"
-    assert location.city_geonameid == 2988507
+    assert (location.precision, location.postal_code, location.city_geonameid) == (Precision.POSTAL, "75001", 2988507)
 
 
-def test_non_us_admin1_codes_never_collide_with_real_iso_codes(locator: Locator) -> None:
-    # GeoNames' FR "11" is Île-de-France; ISO FR-11 is the Aude département.
-    assert locator.locate(BOSTON["A010"]).admin1 == "FR-GN11"
+def test_non_us_regions_are_iso_3166_2_codes(locator: Locator) -> None:
+    # GeoNames' FR "11" is Île-de-France, ISO FR-IDF (ISO FR-11 is the Aude département).
+    assert locator.locate(BOSTON["A010"]).admin1 == "FR-IDF"
+
+
+@pytest.mark.parametrize(
+    ("address", "city", "admin1"),
+    [
+        (AccountAddress(city="Mumbai", region="Maharashtra", country="IN"), "Mumbai", "IN-MH"),
+        (AccountAddress(city="München", region="Bayern", country="DE"), "Munich", "DE-BY"),
+        (AccountAddress(city="Köln", region="Nordrhein-Westfalen"), "Köln", "DE-NW"),
+        (AccountAddress(city="Paris", region="Île-de-France"), "Paris", "FR-IDF"),
+        (AccountAddress(city="Kassel", region="Hessen"), "Kassel", "DE-HE"),
+        (AccountAddress(city="Makati", region="Metro Manila", country="Philippines"), "Makati City", "PH-00"),
+    ],
+)
+def test_a_region_that_agrees_with_the_city_keeps_city_precision(
+    locator: Locator, address: AccountAddress, city: str, admin1: str
+) -> None:
+    location = locator.locate(address)
+    assert (location.precision, location.city, location.admin1) == (Precision.CITY, city, admin1)
+    assert location.note == ""
+
+
+def test_a_region_that_contradicts_a_dominant_city_is_noted_and_the_city_kept(locator: Locator) -> None:
+    location = locator.locate(AccountAddress(city="Mumbai", region="Karnataka", country="IN"))
+    assert (location.precision, location.admin1) == (Precision.CITY, "IN-MH")
+    assert "contradicts city 'Mumbai', which is in" in location.note
+
+
+def test_every_canadian_postal_code_format_is_read(locator: Locator) -> None:
+    for written in ("M5H 2N2", "M5H2N2", "m5h 2n2"):
+        location = locator.locate(AccountAddress(postal_code=written, country="CA"))
+        assert (location.precision, location.postal_code, location.admin1) == (Precision.POSTAL, "M5H", "CA-ON")
+
+
+def test_a_postal_code_without_country_read_as_a_us_zip_loses_to_the_city(locator: Locator) -> None:
+    location = locator.locate(AccountAddress(city="Wien", postal_code="1010"))
+    assert (location.country, location.precision) == ("AT", Precision.CITY)
+    assert "01010 is in Brimfield, MA, not Wien" in location.note
 
 
 def test_canadian_and_australian_cities_get_iso_3166_2_provinces(locator: Locator) -> None:
