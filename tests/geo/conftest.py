@@ -1,8 +1,9 @@
 """One gazetteer for the whole session, kept in pytest's cache directory between runs.
 
-The index is keyed on the data packages and on the builder's own source, so
-an edited builder or upgraded data rebuilds it; otherwise a run reuses it
-instead of spending half a minute rebuilding.
+The index is keyed on its format version (INDEX_FORMAT, bumped with the build
+rules), the data packages' versions and the shipped data's version, so new
+data or rules rebuild it; otherwise a run reuses it instead of spending half
+a minute rebuilding.
 """
 
 from __future__ import annotations

@@ -48,3 +48,20 @@ def test_world_addresses_are_placed_at_city_precision_in_the_right_iso_region_wi
     assert len(expected) >= 100 and len({row["admin1"][:2] for row in expected.values()}) >= 20
     assert len(misses) <= 0.05 * len(expected), misses
     assert not any("-GN" in (row.get("admin1") or "") for row in expected.values())
+
+
+def test_an_account_stored_with_a_geonames_private_region_is_relocated_by_the_next_import(cli, migrated):
+    from sqlalchemy import update
+
+    from contextfeed.db.engine import Database
+    from contextfeed.db.models import Account
+
+    assert cli("accounts", "import", ACCOUNTS)[0] == 0
+    with Database.from_url(migrated).write() as session:
+        # What an import before ISO 3166-2 regions stored for Paris.
+        session.execute(update(Account).where(Account.account_id == "W080").values(loc_admin1="FR-GN11"))
+    status, out, err = cli("accounts", "import", ACCOUNTS, "--json")
+    assert status == 0, err
+    assert json.loads(out)["updated"] == 1
+    status, out, _ = cli("explain", "W080", "--json")
+    assert json.loads(out)["location"]["admin1"] == "FR-IDF"
