@@ -27,7 +27,7 @@ from pathlib import Path
 from bench.common import RESULTS, parser, read_rows, table
 
 # In this order the import builds the cached accounts database before the benchmarks that read it.
-BENCHMARKS = ("locate", "import", "cold_start", "cap", "fema", "news", "check", "load", "feed", "memory")
+BENCHMARKS = ("locate", "import", "cold_start", "cap", "fema", "news", "check", "load", "feed", "memory", "writes")
 # The benchmarks that take --database-url: they measure the served API, which runs on either database.
 ON_POSTGRES = ("check", "load", "feed", "memory")
 
