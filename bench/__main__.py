@@ -28,7 +28,7 @@ from bench.common import RESULTS, parser, read_rows, table
 
 # In this order the import builds the cached accounts database before the benchmarks that read it.
 BENCHMARKS = ("locate", "import", "cold_start", "cap", "fema", "news", "corpora", "policy", "check", "load", "feed",
-              "memory")
+              "memory", "writes")
 # The benchmarks that take --database-url: they measure the served API, which runs on either database.
 ON_POSTGRES = ("check", "load", "feed", "memory")
 

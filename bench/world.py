@@ -26,6 +26,7 @@ import math
 import random
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -209,10 +210,16 @@ class World:
     server: PostgresServer | None = None
 
     @classmethod
-    def parse(cls, doc: str, argv: list[str] | None, *,
-              postgres: bool = False) -> tuple[argparse.Namespace, World]:
-        """A benchmark's arguments (`bench.common.parser`) and its world; `postgres`: it can serve from PostgreSQL."""
-        args = parser(doc, postgres=postgres).parse_args(argv)
+    def parse(cls, doc: str, argv: list[str] | None, *, postgres: bool = False,
+              options: Callable[[argparse.ArgumentParser], object] | None = None) -> tuple[argparse.Namespace, World]:
+        """A benchmark's arguments (`bench.common.parser`, plus its own `options`) and its world.
+
+        `postgres`: it can serve from PostgreSQL.
+        """
+        arguments = parser(doc, postgres=postgres)
+        if options:
+            options(arguments)
+        args = arguments.parse_args(argv)
         server = PostgresServer(args.database_url) if args.database_url else None
         return args, cls(cache=args.cache, accounts=scaled(args, FULL_ACCOUNTS, least=500), seed=args.seed,
                          server=server)

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
 
-from contextfeed.api.auth import KeyUses, VerifiedKeys
+from contextfeed.api.auth import KeyBeforeBody, KeyUses, VerifiedKeys, redact_access_log
 from contextfeed.api.errors import BodyLimit, install_error_handlers
 from contextfeed.api.read_ahead import ReadAhead
 from contextfeed.api.routes import accounts, admin, dialer, events, flags
@@ -59,7 +59,10 @@ def create_api(app: App, *, replay: Replay | None = None) -> FastAPI:
     api.state.key_uses = KeyUses(app.database)
     api.state.feed_read_ahead = ReadAhead(partial(dialer.read_page, app, index))
     install_error_handlers(api)
+    # Added last, so it runs first: no body is read for a request without a valid key.
     api.add_middleware(BodyLimit)
+    api.add_middleware(KeyBeforeBody)
+    redact_access_log()
 
     @api.get("/healthz", tags=["health"], response_model=ServiceHealth)
     def healthz() -> dict:

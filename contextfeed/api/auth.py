@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -15,16 +16,22 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Receive, Send
+from starlette.types import Scope as AsgiScope
 
 from contextfeed.domain.terms import Scope
 from contextfeed.api.deps import app_of
-from contextfeed.api.errors import ApiError
+from contextfeed.api.errors import ApiError, error_response
 from contextfeed.db.api_keys import find_key
 from contextfeed.bootstrap import App
 from contextfeed.db.engine import Database
 from contextfeed.db.models import ApiKey
 
 log = logging.getLogger(__name__)
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# A query value that is a key (cf_...), or that of a parameter named like one.
+SECRET_IN_QUERY = re.compile(r"((?:^|&)(?:[^=&]*(?:key|token|auth|secret)[^=&]*=)|(?:^|&)[^=&]*=(?=cf_))[^&]*",
+                             re.IGNORECASE)
 
 # How long a verified key is trusted before the database is asked again (see VerifiedKeys).
 KEY_RECHECK = timedelta(seconds=30)
@@ -136,6 +143,52 @@ async def verified(request: Request, key: str) -> Principal | None:
         if principal is not None:
             keys.remember(key, principal)
     return principal
+
+
+class KeyBeforeBody:
+    """ASGI middleware: a request with a body is refused (401) unless it carries a valid key, before the body is read.
+
+    FastAPI reads and parses a body before it runs the endpoint's dependencies, so without this
+    anyone could make the service parse 16 MB of JSON. The scope is still checked by `require`.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
+        """Check the Authorization header of a POST, PUT, PATCH or DELETE under /v1/ first."""
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS or not scope["path"].startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        scheme, _, key = request.headers.get("authorization", "").partition(" ")
+        principal = await verified(request, key.strip()) if scheme.lower() == "bearer" and key.strip() else None
+        if principal is None:
+            message = "an API key is required: Authorization: Bearer <key>" if not key else "unknown or revoked API key"
+            await error_response(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})(
+                scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class RedactedKeys(logging.Filter):
+    """Keeps API keys out of the access log when a client puts one in the query string (?key=cf_...)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the logged path's query values that are keys, or named like one, as "redacted"."""
+        if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
+            path, mark, query = record.args[2].partition("?")
+            if mark:
+                record.args = (*record.args[:2], path + "?" + SECRET_IN_QUERY.sub(r"\1redacted", query),
+                               *record.args[3:])
+        return True
+
+
+def redact_access_log() -> None:
+    """Install RedactedKeys on uvicorn's access log, once."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(existing, RedactedKeys) for existing in access.filters):
+        access.addFilter(RedactedKeys())
 
 
 def require(*scopes: Scope) -> Callable[..., Principal]:

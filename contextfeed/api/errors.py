@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -17,8 +18,10 @@ log = logging.getLogger(__name__)
 
 # 100,000 account ids of up to 128 characters, with JSON quoting, fit with room to spare.
 MAX_BODY_BYTES = 16 * 1024 * 1024
+# A whole request body, from the end of its headers: a dialer's largest batch (16 MB) arrives in seconds.
+BODY_TIMEOUT_S = 30.0
 STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+                405: "method_not_allowed", 408: "request_timeout", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
                 422: "invalid_request", 500: "internal_error"}
 
 
@@ -120,9 +123,10 @@ def install_error_handlers(api: FastAPI) -> None:
 class BodyLimit:
     """ASGI middleware: refuse bodies over `limit` bytes (413) before they are parsed or stored."""
 
-    def __init__(self, app: ASGIApp, *, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int = MAX_BODY_BYTES, body_timeout_s: float | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.body_timeout_s = body_timeout_s or BODY_TIMEOUT_S
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the declared length, then count what actually arrives (chunked bodies declare none)."""
@@ -135,15 +139,21 @@ class BodyLimit:
             await error_response(413, "too_large", message)(scope, receive, send)
             return
         received = 0
+        # A client that sends its body a byte at a time must not hold a request open for ever.
+        deadline = asyncio.get_running_loop().time() + self.body_timeout_s
 
         async def counting_receive() -> Message:
             nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
+            try:
+                arrived = await asyncio.wait_for(receive(), timeout=deadline - asyncio.get_running_loop().time())
+            except TimeoutError:
+                raise HTTPException(408, f"request body not received within {self.body_timeout_s:g} s") from None
+            received += len(arrived.get("body", b""))
             if received > self.limit:
                 # FastAPI passes its own HTTPException through body parsing; the handlers answer it.
+                # Only the sentence goes back, never what arrived (a 413 once echoed 256 KB of it).
                 raise HTTPException(413, message)
-            return message
+            return arrived
 
         await self.app(scope, counting_receive, send)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     AnyHttpUrl,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -39,8 +41,25 @@ def utc_instant(value: datetime) -> datetime:
     return instant
 
 
+def iso_instant(value: Any) -> Any:
+    """Only ISO 8601 text (or a datetime) is an instant: pydantic would take 0.5 or "0.5" as a Unix time."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.match(value.strip()):
+        raise ValueError("must be an ISO 8601 instant such as 2013-04-19T11:00:00Z")
+    return value
+
+
+def not_boolean(value: Any) -> Any:
+    """A coordinate is a number: JSON false would otherwise be read as 0.0, a point off West Africa."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+Instant = Annotated[datetime, BeforeValidator(iso_instant), AfterValidator(utc_instant)]
 # Text without control characters: PostgreSQL refuses NUL, and ids are shown and typed by people.
-Instant = Annotated[datetime, AfterValidator(utc_instant)]
 AccountId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_FIELD["account_id"],
                                              pattern=r"^[^\x00-\x1f\x7f]+$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
@@ -49,8 +68,8 @@ ReasonText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
                                               pattern=r"^[^\x00]+$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128,
                                         pattern=r"^[^\x00-\x1f\x7f]+$")]
-Latitude = Annotated[float, Field(ge=-90, le=90)]
-Longitude = Annotated[float, Field(ge=-180, le=180)]
+Latitude = Annotated[float, BeforeValidator(not_boolean), Field(ge=-90, le=90)]
+Longitude = Annotated[float, BeforeValidator(not_boolean), Field(ge=-180, le=180)]
 
 
 class Strict(BaseModel):

@@ -64,8 +64,11 @@ def cmd_serve(args) -> int:
     settings = app.settings
     if args.no_scheduler:
         os.environ[NO_SCHEDULER] = "1"
+    from contextfeed.api.protocol import MAX_HEAD_BYTES, HeadDeadlineProtocol
+
     uvicorn.run("contextfeed.api.asgi:build", factory=True, host=args.host or settings.service.host,
-                port=args.port or settings.service.port, workers=max(1, args.workers), log_level="info")
+                port=args.port or settings.service.port, workers=max(1, args.workers), log_level="info",
+                http=HeadDeadlineProtocol, h11_max_incomplete_event_size=MAX_HEAD_BYTES)
     return 0
 
 

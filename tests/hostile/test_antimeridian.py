@@ -14,32 +14,32 @@ ACCOUNTS = ACCOUNTS_HEADER + "\n".join([
 ]) + "\n"
 
 
+FIJI = "-15.5,177.0 -15.5,-178.0 -21.0,-178.0 -21.0,177.0 -15.5,177.0"
+FAR_SIDE = {"BRASILIA", "TANA", "TOWNSVILLE", "APIA"}
+
+
+def levels_after(cli, tmp_path, *, accounts_first: bool = True, **shape) -> dict[str, str]:
+    """The flags after importing ACCOUNTS and ingesting a CAP alert over `shape` (in that order, or the other)."""
+    steps = [("accounts", "import", write(tmp_path / "accounts.csv", ACCOUNTS)),
+             ("ingest", write(tmp_path / "alert.xml", cap_alert(**shape)), "--kind", "cap", "--source", "fms")]
+    for step in steps if accounts_first else reversed(steps):
+        assert cli(*step)[0] == 0
+    return flagged(cli)
+
+
 def test_a_polygon_from_177_east_to_178_west_flags_fiji_and_nothing_on_the_far_side(cli, migrated, tmp_path):
-    assert cli("accounts", "import", write(tmp_path / "accounts.csv", ACCOUNTS))[0] == 0
-    alert = cap_alert(polygon="-15.5,177.0 -15.5,-178.0 -21.0,-178.0 -21.0,177.0 -15.5,177.0")
-    assert cli("ingest", write(tmp_path / "fiji.xml", alert), "--kind", "cap", "--source", "fms")[0] == 0
-    levels = flagged(cli)
-    assert levels.get("SUVA") == "do_not_chase"
-    assert levels.get("LAU") == "do_not_chase"
-    assert not {"BRASILIA", "TANA", "TOWNSVILLE", "APIA"} & set(levels)
+    levels = levels_after(cli, tmp_path, polygon=FIJI)
+    assert levels.get("SUVA") == levels.get("LAU") == "do_not_chase"
+    assert not FAR_SIDE & set(levels)
 
 
 def test_a_300_km_circle_at_179_9_reaches_an_account_63_km_east_across_the_antimeridian(cli, migrated, tmp_path):
-    assert cli("accounts", "import", write(tmp_path / "accounts.csv", ACCOUNTS))[0] == 0
-    alert = cap_alert(circle="-16.0,179.9 300")
-    assert cli("ingest", write(tmp_path / "circle.xml", alert), "--kind", "cap", "--source", "fms")[0] == 0
-    levels = flagged(cli)
-    assert levels.get("EAST63") == "do_not_chase"
-    assert levels.get("WEST63") == "do_not_chase"
-    assert levels.get("SUVA") == "do_not_chase"
-    assert not {"BRASILIA", "TANA", "TOWNSVILLE", "APIA"} & set(levels)
+    levels = levels_after(cli, tmp_path, circle="-16.0,179.9 300")
+    assert levels.get("EAST63") == levels.get("WEST63") == levels.get("SUVA") == "do_not_chase"
+    assert not FAR_SIDE & set(levels)
 
 
 def test_an_account_imported_after_a_fiji_alert_is_flagged_by_it(cli, migrated, tmp_path):
-    alert = cap_alert(polygon="-15.5,177.0 -15.5,-178.0 -21.0,-178.0 -21.0,177.0 -15.5,177.0")
-    assert cli("ingest", write(tmp_path / "fiji.xml", alert), "--kind", "cap", "--source", "fms")[0] == 0
-    assert cli("accounts", "import", write(tmp_path / "accounts.csv", ACCOUNTS))[0] == 0
-    levels = flagged(cli)
-    assert levels.get("LAU") == "do_not_chase"
-    assert levels.get("SUVA") == "do_not_chase"
-    assert not {"BRASILIA", "TANA", "TOWNSVILLE"} & set(levels)
+    levels = levels_after(cli, tmp_path, accounts_first=False, polygon=FIJI)
+    assert levels.get("SUVA") == levels.get("LAU") == "do_not_chase"
+    assert not FAR_SIDE & set(levels)

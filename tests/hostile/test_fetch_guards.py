@@ -33,14 +33,14 @@ def source_health(url: str, name: str) -> dict:
         database.dispose()
 
 
-def index_source(tmp_path, monkeypatch, index_url: str) -> None:
-    """Configure one CAP index source at `index_url` (127.0.0.1 allowed, as for a test server)."""
+def one_source(tmp_path, monkeypatch, name: str, url: str, **fetch) -> None:
+    """Configure one CAP source `name` at `url` (127.0.0.1 allowed, as for a test server)."""
     config = crawl_config(tmp_path / "contextfeed.toml", f'''
 [[sources]]
-name = "index"
+name = "{name}"
 kind = "cap"
-url = "{index_url}"
-''')
+url = "{url}"
+''', **fetch)
     monkeypatch.setenv("CONTEXTFEED_CONFIG", str(config))
 
 
@@ -49,7 +49,7 @@ def test_a_cap_index_cannot_make_the_crawler_fetch_loopback_or_link_local_addres
     internal = Server({"/secret": SECRET}, host="127.0.0.2")  # another loopback address, not allow-listed
     index = Server({"/index.atom": index_linking(f"{internal.url}/secret", "http://169.254.169.254/latest/")})
     try:
-        index_source(tmp_path, monkeypatch, f"{index.url}/index.atom")
+        one_source(tmp_path, monkeypatch, "index", f"{index.url}/index.atom")
         status, out, err = cli("crawl", "--once")
     finally:
         internal.close()
@@ -65,7 +65,7 @@ def test_an_allowed_server_answering_a_non_xml_body_is_never_quoted_in_the_sourc
     server = Server({"/secret": SECRET})
     try:
         index = Server({"/index.atom": index_linking(f"{server.url}/secret")})
-        index_source(tmp_path, monkeypatch, f"{index.url}/index.atom")
+        one_source(tmp_path, monkeypatch, "index", f"{index.url}/index.atom")
         status, out, err = cli("crawl", "--once")
         index.close()
     finally:
@@ -80,13 +80,7 @@ def test_a_server_trickling_a_byte_every_two_seconds_is_given_up_on_and_the_sour
         cli, migrated, tmp_path, monkeypatch):
     server = Server({"/alerts.xml": SIP}, trickle=frozenset({"/alerts.xml"}))
     try:
-        config = crawl_config(tmp_path / "contextfeed.toml", f'''
-[[sources]]
-name = "slow"
-kind = "cap"
-url = "{server.url}/alerts.xml"
-''', total_timeout_s=3)
-        monkeypatch.setenv("CONTEXTFEED_CONFIG", str(config))
+        one_source(tmp_path, monkeypatch, "slow", f"{server.url}/alerts.xml", total_timeout_s=3)
         (status, out, err), seconds = elapsed(cli, "crawl", "--once")
     finally:
         server.close()
