@@ -4,7 +4,7 @@ import pytest
 
 from contextfeed.sources.eventcodes import codes_from_name, explicit_codes, vtec_codes, written_codes
 from contextfeed.sources.parse import parse_document
-from tests.conftest import DATA, SHARED
+from tests.conftest import DATA
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_codes_are_read_from_real_cap_and_nws_alerts(kind, path, expected):
 
 
 def test_an_nws_index_entry_carries_its_vtec_code():
-    night = SHARED / "fixtures" / "real" / "calibration" / "nws_national_index_2018-08-15.atom"
+    night = DATA / "calibration" / "nws_national_index_2018-08-15.atom"
     events = parse_document("cap", night.read_bytes(), source="nws").events
     codes = {event.event_type: event.event_codes for event in events if event.event_codes}
     assert codes["High Wind Warning"] == ("HW.W",) and codes["Flash Flood Watch"] == ("FF.A",)
