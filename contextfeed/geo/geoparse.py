@@ -86,6 +86,7 @@ _WORD = re.compile(r"[A-Za-z][\w'’.-]*")
 _LAST_WORD = re.compile(r"(?<![\w'’.-])[A-Za-z][\w'’.-]*$")
 _QUALIFIER_LEAD = re.compile(r",\s*|\s+\(")
 _QUALIFIER_WORDS = re.compile(r"[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,3}")
+_OF_A_NAME = re.compile(r" of (?:the )?[A-Z]")
 _LIST_GAP = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+|;\s*")
 _LONG_WORD = re.compile(r"\b[^\W\d_]{4,}\b")
 _SENTENCE_END = frozenset(".!?:;\"“”'‘’(—–-\n")
@@ -308,6 +309,10 @@ class Geoparser:
             _block(span, "a common personal name, and nothing in the text says it is a place", named=False)
             return
         ordinary = folded in COMMON_WORD_NAMES or (blind and len(folded) <= 4)
+        if folded in COMMON_WORD_NAMES and _OF_A_NAME.match(text, span.end):
+            # "University of Texas", "Bank of America": an ordinary word heading an institution's name.
+            _block(span, f"heads a longer name ({surface} of ...)", named=False)
+            return
         if ordinary and (blind or _at_sentence_start(text, span.start)) and not located:
             # Kept as a mention, resolved only if the admin1 units the text is about vouch for it.
             span.why = "an ordinary word where capitals prove nothing"
