@@ -241,7 +241,7 @@ class World:
 
     def url_env(self, database_url: str) -> dict[str, str]:
         """The CLI's environment for a database of this world, its gazetteer index built (outside any timing)."""
-        self.gazetteer  # loading it builds the index when the data or its builder changed
+        _ = self.gazetteer  # loading it builds the index when the data or its builder changed
         return environment(database_url, self.data_dir)
 
     def work(self, name: str) -> Path:

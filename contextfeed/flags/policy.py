@@ -7,6 +7,7 @@ how precisely the account and the area are known.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
@@ -140,7 +141,7 @@ def is_listed_event(rule: RuleSettings, event: EventFacts) -> bool:
     return listed(rule.event_types, event.event_type)
 
 
-def allowed(options: list[str], *values: str | None) -> bool:
+def allowed(options: Sequence[str], *values: str | None) -> bool:
     """True when the rule lists nothing, or one of `values` matches one of its patterns."""
     return not options or listed(options, *values)
 

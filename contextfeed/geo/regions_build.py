@@ -117,7 +117,7 @@ def build(gazetteer: Gazetteer) -> dict[str, dict[str, list[float]]]:
         if admin1 and not admin1.startswith("US-"):
             by_admin1[admin1][0].append(lat)
             by_admin1[admin1][1].append(lon)
-    for city, admin1, county, zone, lat, lon in gazetteer.core.zips.values():
+    for _city, admin1, _county, _zone, lat, lon in gazetteer.core.zips.values():
         if lat == 0 and lon == 0:
             continue  # ZIPs with no known centroid (military, PO boxes) are stored at (0, 0)
         by_admin1[admin1][0].append(lat)

@@ -231,7 +231,7 @@ def _pairs(elements: Iterable[Element]) -> list[tuple[str, str]]:
     The NWS legacy ATOM index packs several valueName/value pairs into one
     `cap:geocode`, so every element may hold more than one pair.
     """
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for element in elements:
         names = [text_of(e) for e in children(element, "valueName")]
         values = [text_of(e) for e in children(element, "value")]

@@ -45,7 +45,7 @@ def _json_kind(data: object) -> str:
             return "usgs"
         if any(isinstance(p, Mapping) and ("event" in p or "areaDesc" in p) for p in properties):
             return "nws"
-        if isinstance(data.get("metadata"), Mapping):
+        if isinstance(data, Mapping) and isinstance(data.get("metadata"), Mapping):
             return "usgs"  # an earthquake feed with no earthquakes in it
         return "nws"
     raise DocumentError("JSON that is neither GeoJSON alerts or earthquakes nor OpenFEMA declarations")

@@ -26,8 +26,8 @@ README = REPO / "README.md"
 BLOCK = re.compile(r"^```(?P<lang>[\w-]*)(?P<tags>[^\n]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 # What a setup block may set, and the test provides; and the make targets that start the service.
 PROVIDED = ("CF", "AGENT_KEY", "DIALER_KEY", "ADMIN_KEY", "CONTEXTFEED_DATABASE_URL")
-SETUP_LINE = re.compile(r"^(#.*|make (run|test|demo)\b.*|(export )?(%s)=\S+(\s*;\s*(%s)=\S+)*(\s+#.*)?)$"
-                        % ("|".join(PROVIDED), "|".join(PROVIDED)))
+NAMES = "|".join(PROVIDED)
+SETUP_LINE = re.compile(rf"^(#.*|make (run|test|demo)\b.*|(export )?({NAMES})=\S+(\s*;\s*({NAMES})=\S+)*(\s+#.*)?)$")
 
 
 @dataclass(frozen=True)
