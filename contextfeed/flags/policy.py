@@ -146,7 +146,7 @@ def allowed(options: Sequence[str], *values: str | None) -> bool:
     return not options or listed(options, *values)
 
 
-def listed(options: list[str], *values: str | None) -> bool:
+def listed(options: Sequence[str], *values: str | None) -> bool:
     """True when a non-empty value matches one of the patterns ("*" matches any value, none matches a blank)."""
     return any(value and fnmatchcase(value.lower(), option.lower()) for value in values for option in options)
 
