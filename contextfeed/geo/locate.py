@@ -200,7 +200,10 @@ class Locator:
 
     def _written_city(self, city: str, country: str | None, notes: list[str]) -> str:
         """The city as the gazetteer knows it when CRMs add a postal code, district or CEDEX to it ("75008 Paris", "Dublin 2")."""
-        if self.gazetteer.cities_named(city, country=country):
+        # Only a name carrying such noise is looked up twice: locating is on the import's hot path.
+        if not (_CITY_NOISE.search(city) or _BRACKETS.search(city) or "," in city) or self.gazetteer.cities_named(
+            city, country=country
+        ):
             return city
         cleaned = " ".join(_CITY_NOISE.sub(" ", _BRACKETS.sub(" ", city.split(",")[0])).split())
         if cleaned and cleaned != city and self.gazetteer.cities_named(cleaned, country=country):
