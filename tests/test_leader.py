@@ -61,6 +61,9 @@ def worker_env(tmp_path, environment):
     config = tmp_path / "contextfeed.toml"
     policy = (REPO / "config" / "contextfeed.toml").read_text().split("# ---------------------------------------------------------------- policy")[1]
     config.write_text(f'''
+[fetch]
+allow_networks = ["127.0.0.1/32"]
+
 [schedule]
 interval_minutes = 0.02
 jitter_seconds = 0
@@ -84,7 +87,7 @@ def test_only_one_worker_crawls_and_another_takes_over_when_it_dies(worker_env):
     try:
         assert wait_for(lambda: first.leading, 60), "".join(first.lines)
         second = Worker(env)
-        assert wait_for(lambda: len(server.requests) >= 2, 30)
+        assert wait_for(lambda: len(server.requests) >= 2, 30), "".join(first.lines)
         time.sleep(2)
         assert not second.leading, "a second process must not run the scheduler while the first lives"
         first.process.kill()
