@@ -23,8 +23,7 @@ class Worker:
 
     def __init__(self, env: dict[str, str], *command: str) -> None:
         cli = Path(sys.executable).parent / "contextfeed"
-        # -v: taking the scheduler over is news (INFO), not trouble (WARNING).
-        self.process = subprocess.Popen([cli, "-v", *(command or ("worker",))], env=env, stderr=subprocess.PIPE,
+        self.process = subprocess.Popen([cli, *(command or ("worker",))], env=env, stderr=subprocess.PIPE,
                                         text=True)
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -63,7 +62,6 @@ def worker_env(tmp_path, environment):
     policy = (REPO / "config" / "contextfeed.toml").read_text().split("# ---------------------------------------------------------------- policy")[1]
     config.write_text(f'''
 [fetch]
-# The feed is served from 127.0.0.1, which the fetcher refuses unless allowed.
 allow_networks = ["127.0.0.1/32"]
 
 [schedule]
@@ -89,7 +87,7 @@ def test_only_one_worker_crawls_and_another_takes_over_when_it_dies(worker_env):
     try:
         assert wait_for(lambda: first.leading, 60), "".join(first.lines)
         second = Worker(env)
-        assert wait_for(lambda: len(server.requests) >= 2, 30)
+        assert wait_for(lambda: len(server.requests) >= 2, 30), "".join(first.lines)
         time.sleep(2)
         assert not second.leading, "a second process must not run the scheduler while the first lives"
         first.process.kill()
