@@ -27,8 +27,21 @@ from pathlib import Path
 from bench.common import RESULTS, parser, read_rows, table
 
 # In this order the import builds the cached accounts database before the benchmarks that read it.
-BENCHMARKS = ("locate", "import", "cold_start", "cap", "fema", "news", "corpora", "policy", "check", "load", "feed",
-              "memory", "writes")
+BENCHMARKS = (
+    "locate",
+    "import",
+    "cold_start",
+    "cap",
+    "fema",
+    "news",
+    "corpora",
+    "policy",
+    "check",
+    "load",
+    "feed",
+    "memory",
+    "writes",
+)
 # The benchmarks that take --database-url: they measure the served API, which runs on either database.
 ON_POSTGRES = ("check", "load", "feed", "memory")
 
@@ -47,8 +60,19 @@ def main(argv: list[str] | None = None) -> int:
         rows_file = Path(scratch) / "rows.jsonl"
         for name in chosen:
             print(f"\n== bench_{name}", flush=True)
-            command = [sys.executable, "-m", f"bench.bench_{name}", "--scale", str(args.scale),
-                       "--cache", str(args.cache), "--seed", str(args.seed), "--rows", str(rows_file)]
+            command = [
+                sys.executable,
+                "-m",
+                f"bench.bench_{name}",
+                "--scale",
+                str(args.scale),
+                "--cache",
+                str(args.cache),
+                "--seed",
+                str(args.seed),
+                "--rows",
+                str(rows_file),
+            ]
             if args.database_url and name in ON_POSTGRES:
                 command += ["--database-url", args.database_url]
             if subprocess.run(command).returncode != 0:

@@ -22,8 +22,19 @@ def main(argv: list[str] | None = None) -> int:
     args, world = World.parse(__doc__, argv)
     alert = cap_alert(metro_polygon(sqlite_url(world.accounts_database())), sent=SystemClock().now())
     seconds, changes = world.timed_ingest("cap", alert, kind="cap")
-    return report([Row(f"CAP polygon over a metro area, {world.accounts:,} accounts: ingest to flags written",
-                       seconds, "s", TARGET_S, at_most=True, note=f"{changes.get('raise', 0):,} flags raised")], args)
+    return report(
+        [
+            Row(
+                f"CAP polygon over a metro area, {world.accounts:,} accounts: ingest to flags written",
+                seconds,
+                "s",
+                TARGET_S,
+                at_most=True,
+                note=f"{changes.get('raise', 0):,} flags raised",
+            )
+        ],
+        args,
+    )
 
 
 if __name__ == "__main__":

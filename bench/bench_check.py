@@ -30,8 +30,19 @@ def main(argv: list[str] | None = None) -> int:
         seconds = median_seconds(lambda: post_check(client, body), RUNS)
         results = orjson.loads(post_check(client, body))["results"]
     suppressed = sum(result["suppress"] for result in results if result["status"] == "ok")
-    return report([Row(f"POST /v1/suppression/check with {len(ids):,} ids (median of {RUNS})", seconds, "s",
-                       TARGET_S * len(ids) / FULL_IDS, at_most=True, note=f"{suppressed:,} suppressed")], args)
+    return report(
+        [
+            Row(
+                f"POST /v1/suppression/check with {len(ids):,} ids (median of {RUNS})",
+                seconds,
+                "s",
+                TARGET_S * len(ids) / FULL_IDS,
+                at_most=True,
+                note=f"{suppressed:,} suppressed",
+            )
+        ],
+        args,
+    )
 
 
 if __name__ == "__main__":

@@ -28,11 +28,19 @@ def main(argv: list[str] | None = None) -> int:
     runs = RUNS if args.scale >= 1 else 1
     helped = median_seconds(lambda: contextfeed("flags", "--help", env=env), runs)
     answered = median_seconds(lambda: contextfeed("flags", "--account", flagged, env=env), runs)
-    return report([
-        Row(f"cold start: contextfeed flags --help (median of {runs})", helped, "s", TARGET_S, at_most=True),
-        Row(f"cold start: contextfeed flags --account {flagged}, {world.accounts:,} accounts (median of {runs})",
-            answered, "s", TARGET_S, at_most=True),
-    ], args)
+    return report(
+        [
+            Row(f"cold start: contextfeed flags --help (median of {runs})", helped, "s", TARGET_S, at_most=True),
+            Row(
+                f"cold start: contextfeed flags --account {flagged}, {world.accounts:,} accounts (median of {runs})",
+                answered,
+                "s",
+                TARGET_S,
+                at_most=True,
+            ),
+        ],
+        args,
+    )
 
 
 if __name__ == "__main__":

@@ -47,8 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         if result.returncode != 0 or not scores:
             raise RuntimeError(f"news_eval.py {task} failed ({result.returncode}):\n{result.stderr[-2000:]}")
         precision, recall, detail = scores[-1]
-        rows += [Row(f"{what}: precision", float(precision), "score", precision_target, at_most=False, note=detail),
-                 Row(f"{what}: recall", float(recall), "score", recall_target, at_most=False)]
+        rows += [
+            Row(f"{what}: precision", float(precision), "score", precision_target, at_most=False, note=detail),
+            Row(f"{what}: recall", float(recall), "score", recall_target, at_most=False),
+        ]
     return report(rows, args)
 
 

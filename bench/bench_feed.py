@@ -45,8 +45,19 @@ def main(argv: list[str] | None = None) -> int:
         read, seconds = sync(client, wanted, page=PAGE)
         largest, largest_seconds = sync(client, wanted, page=MAX_PAGE)
     note = f"{seconds:.2f} s; {largest / largest_seconds:,.0f} changes/s in pages of {MAX_PAGE:,}"
-    return report([Row(f"change feed: read {read:,} changes in pages of {PAGE:,}", read / seconds, "changes/s",
-                       TARGET_PER_S, at_most=False, note=note)], args)
+    return report(
+        [
+            Row(
+                f"change feed: read {read:,} changes in pages of {PAGE:,}",
+                read / seconds,
+                "changes/s",
+                TARGET_PER_S,
+                at_most=False,
+                note=note,
+            )
+        ],
+        args,
+    )
 
 
 if __name__ == "__main__":

@@ -21,11 +21,23 @@ TARGET_S = 5.0
 def main(argv: list[str] | None = None) -> int:
     """Ingest the declaration and report the wall time against the target."""
     args, world = World.parse(__doc__, argv)
-    declaration = fema_declaration(sqlite_url(world.accounts_database()), world.gazetteer,
-                                   declared=SystemClock().now() - timedelta(days=1))
+    declaration = fema_declaration(
+        sqlite_url(world.accounts_database()), world.gazetteer, declared=SystemClock().now() - timedelta(days=1)
+    )
     seconds, changes = world.timed_ingest("fema", declaration, kind="fema")
-    return report([Row(f"FEMA declaration of 40 counties, {world.accounts:,} accounts: ingest to flags written",
-                       seconds, "s", TARGET_S, at_most=True, note=f"{changes.get('raise', 0):,} flags raised")], args)
+    return report(
+        [
+            Row(
+                f"FEMA declaration of 40 counties, {world.accounts:,} accounts: ingest to flags written",
+                seconds,
+                "s",
+                TARGET_S,
+                at_most=True,
+                note=f"{changes.get('raise', 0):,} flags raised",
+            )
+        ],
+        args,
+    )
 
 
 if __name__ == "__main__":

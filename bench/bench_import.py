@@ -26,10 +26,22 @@ def main(argv: list[str] | None = None) -> int:
     result, seconds = timed_contextfeed("accounts", "import", csv_path, "--json", env=world.env(database))
     summary = json.loads(result.stdout)
     world.keep(database, world.accounts_database_path())
-    note = (f"{summary['created']:,} created, {summary['rejected']:,} rejected, "
-            f"{world.accounts / seconds:,.0f} accounts/s")
-    return report([Row(f"import + locate {world.accounts:,} accounts from CSV", seconds, "s",
-                       TARGET_S * args.scale, at_most=True, note=note)], args)
+    note = (
+        f"{summary['created']:,} created, {summary['rejected']:,} rejected, {world.accounts / seconds:,.0f} accounts/s"
+    )
+    return report(
+        [
+            Row(
+                f"import + locate {world.accounts:,} accounts from CSV",
+                seconds,
+                "s",
+                TARGET_S * args.scale,
+                at_most=True,
+                note=note,
+            )
+        ],
+        args,
+    )
 
 
 if __name__ == "__main__":

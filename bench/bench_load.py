@@ -40,8 +40,10 @@ class Connection:
     def __init__(self, service: Service) -> None:
         address = urlsplit(service.url)
         self.host, self.port = address.hostname, address.port
-        self.head = (f"POST /v1/suppression/check HTTP/1.1\r\nHost: {address.netloc}\r\n"
-                     f"Authorization: Bearer {service.key}\r\nContent-Type: application/json\r\n").encode()
+        self.head = (
+            f"POST /v1/suppression/check HTTP/1.1\r\nHost: {address.netloc}\r\n"
+            f"Authorization: Bearer {service.key}\r\nContent-Type: application/json\r\n"
+        ).encode()
 
     async def __aenter__(self) -> Connection:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
@@ -60,8 +62,9 @@ class Connection:
         await self.reader.readexactly(length)
 
 
-async def load(service: Service, bodies: list[bytes], *, seconds: float,
-               rate: float | None) -> tuple[np.ndarray, float]:
+async def load(
+    service: Service, bodies: list[bytes], *, seconds: float, rate: float | None
+) -> tuple[np.ndarray, float]:
     """Send checks for `seconds` at `rate` a second (None: as fast as they go); latencies (ms) and the rate held."""
     loop = asyncio.get_running_loop()
     total = int(seconds * rate) if rate else None
@@ -96,10 +99,23 @@ def main(argv: list[str] | None = None) -> int:
         latencies, achieved = asyncio.run(load(service, bodies, seconds=seconds, rate=RATE))
         _, capacity = asyncio.run(load(service, bodies, seconds=min(seconds, CAPACITY_SECONDS), rate=None))
     p50, p99 = np.percentile(latencies, [50, 99])
-    note = (f"{achieved:,.0f} requests/s held for {seconds:.0f} s, p50 {p50:.1f} ms; "
-            f"capacity {capacity:,.0f} requests/s at {CONNECTIONS} connections")
-    return report([Row(f"single-account check at {RATE} requests/s, {CONNECTIONS} connections: p99", p99, "ms",
-                       TARGET_P99_MS, at_most=True, note=note)], args)
+    note = (
+        f"{achieved:,.0f} requests/s held for {seconds:.0f} s, p50 {p50:.1f} ms; "
+        f"capacity {capacity:,.0f} requests/s at {CONNECTIONS} connections"
+    )
+    return report(
+        [
+            Row(
+                f"single-account check at {RATE} requests/s, {CONNECTIONS} connections: p99",
+                p99,
+                "ms",
+                TARGET_P99_MS,
+                at_most=True,
+                note=note,
+            )
+        ],
+        args,
+    )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,18 @@ def main(argv: list[str] | None = None) -> int:
     rate = len(accounts) / (time.perf_counter() - started)
     ordered = sorted(precisions.items(), key=lambda item: item[0].rank)
     print("by precision: " + ", ".join(f"{precision.value} {count:,}" for precision, count in ordered))
-    return report([Row(f"locate {len(accounts):,} accounts offline (in process)", rate, "accounts/s",
-                       TARGET_PER_SECOND, at_most=False)], args)
+    return report(
+        [
+            Row(
+                f"locate {len(accounts):,} accounts offline (in process)",
+                rate,
+                "accounts/s",
+                TARGET_PER_SECOND,
+                at_most=False,
+            )
+        ],
+        args,
+    )
 
 
 if __name__ == "__main__":

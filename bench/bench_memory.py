@@ -28,15 +28,26 @@ def main(argv: list[str] | None = None) -> int:
     ids = world.sample_ids(BULK_IDS)
     with served_client(world.served_env("memory")) as (service, client):
         post_check(client, orjson.dumps({"account_ids": ids}))
-        for account_id in ids[:scaled(args, SINGLE_CHECKS, least=10)]:
+        for account_id in ids[: scaled(args, SINGLE_CHECKS, least=10)]:
             post_check(client, orjson.dumps({"account_ids": [account_id]}))
         after = 0
         for _ in range(FEED_PAGES):
             response = client.get("/v1/flags/changes", params={"after": after, "limit": 1000})
             after = response.raise_for_status().json()["next_cursor"]
         resident, peak = memory_gb(service.pid)
-    return report([Row(f"service memory with {world.accounts:,} accounts (RSS after checks and feed reads)",
-                       resident, "GB", TARGET_GB, at_most=True, note=f"peak {peak:.2f} GB")], args)
+    return report(
+        [
+            Row(
+                f"service memory with {world.accounts:,} accounts (RSS after checks and feed reads)",
+                resident,
+                "GB",
+                TARGET_GB,
+                at_most=True,
+                note=f"peak {peak:.2f} GB",
+            )
+        ],
+        args,
+    )
 
 
 if __name__ == "__main__":

@@ -25,9 +25,19 @@ def main(argv: list[str] | None = None) -> int:
     entries = scaled(args, FULL_ENTRIES, least=20)
     wire = news_feed(world.gazetteer, entries, now=SystemClock().now(), rng=random.Random(args.seed))
     seconds, changes = world.timed_ingest("news", wire, kind="rss")
-    return report([Row(f"ingest {entries:,} news entries with geoparsing, {world.accounts:,} accounts",
-                       entries / seconds, "entries/s", TARGET_PER_S, at_most=False,
-                       note=f"{seconds:.1f} s, {changes.get('raise', 0):,} flags raised")], args)
+    return report(
+        [
+            Row(
+                f"ingest {entries:,} news entries with geoparsing, {world.accounts:,} accounts",
+                entries / seconds,
+                "entries/s",
+                TARGET_PER_S,
+                at_most=False,
+                note=f"{seconds:.1f} s, {changes.get('raise', 0):,} flags raised",
+            )
+        ],
+        args,
+    )
 
 
 if __name__ == "__main__":

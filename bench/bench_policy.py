@@ -38,15 +38,31 @@ def main(argv: list[str] | None = None) -> int:
     env = environment(sqlite_url(world.cache / "work" / "policy-unused.db"), world.data_dir)
     result = json.loads(contextfeed("policy", "simulate", NIGHT, "--accounts", book, "--json", env=env).stdout)
     levels = result["levels"]
-    wrong = sum(row["accounts"] for row in result["by_event_type"] if row["level"] == "do_not_chase"
-                and any(word in row["event_type"].lower() for word in NEVER_SUPPRESSING))
-    return report([
-        Row(f"do_not_chase share, NWS national index 15 Aug 2018 over {accounts:,} US accounts",
-            100 * levels["do_not_chase"]["share"], "%", TARGET_SHARE, at_most=True,
-            note=f"caution {100 * levels['caution']['share']:.2f}%, info {100 * levels['info']['share']:.2f}%"),
-        Row("do_not_chase accounts from watches and fire-weather products, same night", wrong, "accounts", 0,
-            at_most=True),
-    ], args)
+    wrong = sum(
+        row["accounts"]
+        for row in result["by_event_type"]
+        if row["level"] == "do_not_chase" and any(word in row["event_type"].lower() for word in NEVER_SUPPRESSING)
+    )
+    return report(
+        [
+            Row(
+                f"do_not_chase share, NWS national index 15 Aug 2018 over {accounts:,} US accounts",
+                100 * levels["do_not_chase"]["share"],
+                "%",
+                TARGET_SHARE,
+                at_most=True,
+                note=f"caution {100 * levels['caution']['share']:.2f}%, info {100 * levels['info']['share']:.2f}%",
+            ),
+            Row(
+                "do_not_chase accounts from watches and fire-weather products, same night",
+                wrong,
+                "accounts",
+                0,
+                at_most=True,
+            ),
+        ],
+        args,
+    )
 
 
 if __name__ == "__main__":

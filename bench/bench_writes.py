@@ -68,8 +68,12 @@ def states(service: Service, ids: list[str]) -> dict[str, tuple]:
     """(suppress, level) of each account now, by one batch check per 10,000 ids."""
     found = {}
     for start in range(0, len(ids), SAMPLE):
-        response = httpx.post(f"{service.url}/v1/suppression/check", headers=service.headers,
-                              json={"account_ids": ids[start:start + SAMPLE]}, timeout=120)
+        response = httpx.post(
+            f"{service.url}/v1/suppression/check",
+            headers=service.headers,
+            json={"account_ids": ids[start : start + SAMPLE]},
+            timeout=120,
+        )
         response.raise_for_status()
         found.update((result["account_id"], state(result)) for result in response.json()["results"])
     return found
@@ -80,8 +84,9 @@ def state(result: dict) -> tuple:
     return result.get("suppress"), result.get("level"), result.get("status")
 
 
-async def load(service: Service, ids: list[str], *, seconds: float, rate: float,
-               writing: Callable[[], bool]) -> Answers:
+async def load(
+    service: Service, ids: list[str], *, seconds: float, rate: float, writing: Callable[[], bool]
+) -> Answers:
     """Single checks for `seconds` at `rate` a second over CONNECTIONS connections; every answer kept."""
     loop = asyncio.get_running_loop()
     total = int(seconds * rate)
@@ -126,14 +131,28 @@ def start_writers(world: World, env: dict[str, str], *, wire_items: int) -> list
     """The two CLI writers, started at once: the wire's ingest and the accounts' re-import."""
     wire = world.cache / "work" / f"wire-{wire_items}.xml"
     wire.parent.mkdir(parents=True, exist_ok=True)
-    wire.write_bytes(news_feed(world.gazetteer, wire_items, now=SystemClock().now() - timedelta(minutes=5),
-                               rng=random.Random(world.seed)))
+    wire.write_bytes(
+        news_feed(
+            world.gazetteer, wire_items, now=SystemClock().now() - timedelta(minutes=5), rng=random.Random(world.seed)
+        )
+    )
     commands = {
         f"ingest of a {wire_items:,}-item wire": ["ingest", str(wire), "--kind", "rss", "--source", "bench-wire"],
         f"import of {world.accounts:,} accounts": ["accounts", "import", str(world.accounts_csv())],
     }
-    return [(name, subprocess.Popen([*contextfeed_command(), *command], env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True)) for name, command in commands.items()]
+    return [
+        (
+            name,
+            subprocess.Popen(
+                [*contextfeed_command(), *command],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+        )
+        for name, command in commands.items()
+    ]
 
 
 def finish(writers: list[tuple[str, subprocess.Popen]], started: float) -> list[str]:
@@ -154,9 +173,13 @@ def finish(writers: list[tuple[str, subprocess.Popen]], started: float) -> list[
 
 def main(argv: list[str] | None = None) -> int:
     """Serve, write, check; report errors, wrong answers and the p99 while the writers ran."""
+
     def options(arguments) -> None:
-        arguments.add_argument("--seconds", type=float, help=f"how long the load runs (default {FULL_SECONDS:g} s "
-                                                             "times the scale, at least 10)")
+        arguments.add_argument(
+            "--seconds",
+            type=float,
+            help=f"how long the load runs (default {FULL_SECONDS:g} s times the scale, at least 10)",
+        )
         arguments.add_argument("--rate", type=float, default=RATE, help="checks a second")
 
     args, world = World.parse(__doc__, argv, options=options)
@@ -188,15 +211,36 @@ def main(argv: list[str] | None = None) -> int:
     during = np.array(answers.during_writes or [np.nan])
     p50, p99 = np.percentile(during, [50, 99])
     writes = ", ".join(f"{name} {seconds_taken:.0f} s" for name, seconds_taken in ended.items())
-    note = (f"{len(answers.during_writes):,} of {len(answers.all_latencies):,} checks sent during the writes "
-            f"({writes}), p50 {p50:.1f} ms; {changed:,} of {len(ids):,} sampled accounts changed state")
+    note = (
+        f"{len(answers.during_writes):,} of {len(answers.all_latencies):,} checks sent during the writes "
+        f"({writes}), p50 {p50:.1f} ms; {changed:,} of {len(ids):,} sampled accounts changed state"
+    )
     rows = [
-        Row(f"single checks at {args.rate:g}/s, {CONNECTIONS} connections, during a {wire_items:,}-item ingest "
-            f"and a {world.accounts:,}-account import: p99", p99, "ms", TARGET_P99_MS, at_most=True, note=note),
-        Row("  errors (non-200 or dropped connections) during those writes", len(answers.errors), "answers", 0,
-            at_most=True, note="; ".join(sorted(set(answers.errors)))[:200]),
-        Row("  wrong answers (neither the state before nor after the writes)", wrong, "answers", 0, at_most=True,
-            note="; ".join(notes)),
+        Row(
+            f"single checks at {args.rate:g}/s, {CONNECTIONS} connections, during a {wire_items:,}-item ingest "
+            f"and a {world.accounts:,}-account import: p99",
+            p99,
+            "ms",
+            TARGET_P99_MS,
+            at_most=True,
+            note=note,
+        ),
+        Row(
+            "  errors (non-200 or dropped connections) during those writes",
+            len(answers.errors),
+            "answers",
+            0,
+            at_most=True,
+            note="; ".join(sorted(set(answers.errors)))[:200],
+        ),
+        Row(
+            "  wrong answers (neither the state before nor after the writes)",
+            wrong,
+            "answers",
+            0,
+            at_most=True,
+            note="; ".join(notes),
+        ),
     ]
     return report(rows, args)
 

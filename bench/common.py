@@ -106,16 +106,27 @@ def parser(doc: str, *, postgres: bool = False) -> argparse.ArgumentParser:
     """Every benchmark's arguments (size, cached data, seed, rows file), and `--database-url` for those that take it."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     if postgres:
-        parser.add_argument("--database-url", type=postgres_url,
-                            help="run on this PostgreSQL server instead of SQLite: the SQLAlchemy URL of any database "
-                                 "there (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres); the benchmark "
-                                 "databases are created on it and kept between runs")
+        parser.add_argument(
+            "--database-url",
+            type=postgres_url,
+            help="run on this PostgreSQL server instead of SQLite: the SQLAlchemy URL of any database "
+            "there (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres); the benchmark "
+            "databases are created on it and kept between runs",
+        )
     else:
         parser.set_defaults(database_url=None)
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="fraction of the full size (1.0: 1,000,000 accounts); small values for a smoke run")
-    parser.add_argument("--cache", type=Path, default=RESULTS / "cache",
-                        help="where generated data, databases and the gazetteer index are kept between runs")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="fraction of the full size (1.0: 1,000,000 accounts); small values for a smoke run",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=RESULTS / "cache",
+        help="where generated data, databases and the gazetteer index are kept between runs",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rows", type=Path, help="also append the result rows to this file (JSON lines)")
     return parser
@@ -155,15 +166,17 @@ def sqlite_url(database: Path) -> str:
 def environment(database_url: str, data_dir: Path) -> dict[str, str]:
     """This process's environment with contextfeed on `database_url`, `data_dir` and the repository config."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("CONTEXTFEED_")}
-    env.update(CONTEXTFEED_CONFIG=str(CONFIG), CONTEXTFEED_DATA_DIR=str(data_dir),
-               CONTEXTFEED_DATABASE_URL=database_url)
+    env.update(
+        CONTEXTFEED_CONFIG=str(CONFIG), CONTEXTFEED_DATA_DIR=str(data_dir), CONTEXTFEED_DATABASE_URL=database_url
+    )
     return env
 
 
 def contextfeed(*args: str | Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run `contextfeed ARGS...`; raises with its stderr when it fails."""
-    result = subprocess.run([*contextfeed_command(), *map(str, args)], env=env, capture_output=True, text=True,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [*contextfeed_command(), *map(str, args)], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
     if result.returncode != 0:
         raise RuntimeError(f"contextfeed {' '.join(map(str, args))} exited {result.returncode}:\n{result.stderr}")
     return result
@@ -210,7 +223,11 @@ def served(env: dict[str, str]) -> Iterator[Service]:
     port = free_port()
     process = subprocess.Popen(
         [*contextfeed_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *serve_flags()],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -265,6 +282,9 @@ def post_check(client: httpx.Client, body: bytes) -> bytes:
 def memory_gb(pid: int) -> tuple[float, float]:
     """Resident set size now and at its peak (VmRSS, VmHWM) of a process, in GB (10^9 bytes)."""
     status = Path(f"/proc/{pid}/status").read_text()
-    kilobytes = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines()
-                 if line.startswith(("VmRSS:", "VmHWM:"))}
+    kilobytes = {
+        line.split(":")[0]: int(line.split()[1])
+        for line in status.splitlines()
+        if line.startswith(("VmRSS:", "VmHWM:"))
+    }
     return kilobytes["VmRSS"] * 1024 / 1e9, kilobytes["VmHWM"] * 1024 / 1e9

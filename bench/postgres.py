@@ -45,8 +45,9 @@ class PostgresServer:
     def names(self) -> set[str]:
         """The benchmarks' databases on the server now."""
         with self.connection() as connection:
-            rows = connection.execute(text("SELECT datname FROM pg_database WHERE starts_with(datname, :prefix)"),
-                                      {"prefix": PREFIX})
+            rows = connection.execute(
+                text("SELECT datname FROM pg_database WHERE starts_with(datname, :prefix)"), {"prefix": PREFIX}
+            )
             return {row.datname for row in rows}
 
     def built_at(self, name: str) -> datetime | None:
@@ -54,7 +55,8 @@ class PostgresServer:
         with self.connection() as connection:
             comment = connection.execute(
                 text("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :name"),
-                {"name": name}).scalar()
+                {"name": name},
+            ).scalar()
         return datetime.fromisoformat(comment) if comment else None
 
     def create(self, name: str, *, template: str | None = None) -> None:

@@ -32,8 +32,9 @@ def us_book_rows(gazetteer: Gazetteer, *, accounts: int, seed: int) -> list[list
     for code, (city, admin1, county_fips, *_rest) in sorted(gazetteer.core.zips.items()):
         if county_fips:
             zips_by_county[county_fips].append((code, city, admin1[3:]))
-    counties = sorted(fips for fips, county in gazetteer.core.counties.items()
-                      if county.population and fips in zips_by_county)
+    counties = sorted(
+        fips for fips, county in gazetteer.core.counties.items() if county.population and fips in zips_by_county
+    )
     rng = random.Random(seed)
     drawn = rng.choices(counties, [gazetteer.core.counties[fips].population for fips in counties], k=accounts)
     rows = []
@@ -43,8 +44,9 @@ def us_book_rows(gazetteer: Gazetteer, *, accounts: int, seed: int) -> list[list
     return rows
 
 
-def write_us_book(path: Path, gazetteer: Gazetteer, *, accounts: int = DEFAULT_ACCOUNTS,
-                  seed: int = DEFAULT_SEED) -> Path:
+def write_us_book(
+    path: Path, gazetteer: Gazetteer, *, accounts: int = DEFAULT_ACCOUNTS, seed: int = DEFAULT_SEED
+) -> Path:
     """Write the book as an accounts CSV (DESIGN.md's columns) and return its path."""
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)

@@ -59,13 +59,45 @@ from contextfeed.geo.model import AccountAddress
 FOREIGN_COUNTRIES = ("CA", "GB", "FR", "DE", "MX", "PH", "IN", "AU", "JO", "JP")
 # Country calling code and national-number shape ("#" a digit) of the customers' phones.
 PHONE_PLANS = {
-    "US": ("1", "{area} ###-####"), "CA": ("1", "416 ###-####"), "GB": ("44", "20 #### ####"),
-    "FR": ("33", "1 ## ## ## ##"), "DE": ("49", "30 ########"), "MX": ("52", "55 #### ####"),
-    "PH": ("63", "2 #### ####"), "IN": ("91", "98### #####"), "AU": ("61", "2 #### ####"),
-    "JO": ("962", "6 ### ####"), "JP": ("81", "3 #### ####"),
+    "US": ("1", "{area} ###-####"),
+    "CA": ("1", "416 ###-####"),
+    "GB": ("44", "20 #### ####"),
+    "FR": ("33", "1 ## ## ## ##"),
+    "DE": ("49", "30 ########"),
+    "MX": ("52", "55 #### ####"),
+    "PH": ("63", "2 #### ####"),
+    "IN": ("91", "98### #####"),
+    "AU": ("61", "2 #### ####"),
+    "JO": ("962", "6 ### ####"),
+    "JP": ("81", "3 #### ####"),
 }
-US_AREA_CODES = ("212", "213", "305", "312", "404", "415", "469", "512", "602", "617", "702", "713", "718",
-                 "720", "801", "832", "206", "314", "412", "503", "615", "704", "816", "901", "919")
+US_AREA_CODES = (
+    "212",
+    "213",
+    "305",
+    "312",
+    "404",
+    "415",
+    "469",
+    "512",
+    "602",
+    "617",
+    "702",
+    "713",
+    "718",
+    "720",
+    "801",
+    "832",
+    "206",
+    "314",
+    "412",
+    "503",
+    "615",
+    "704",
+    "816",
+    "901",
+    "919",
+)
 FIRST_NAMES = ("Maria", "James", "Wei", "Aisha", "John", "Priya", "Carlos", "Emma", "Yuki", "Omar", "Linda", "Kwame")
 LAST_NAMES = ("Garcia", "Smith", "Chen", "Khan", "Johnson", "Patel", "Lopez", "Brown", "Tanaka", "Haddad", "Okafor")
 STREETS = ("Main St", "Oak Ave", "Maple Dr", "Washington Blvd", "Park Rd", "Elm St", "Lakeview Ct", "2nd Ave")
@@ -124,13 +156,21 @@ def build_accounts(gazetteer: Gazetteer, count: int, rng: random.Random) -> list
         elif roll < 0.65:
             index = next(us_draws)
             region = cities.admin1[index]
-            accounts.append(AccountAddress(city=rng.choice([cities.name[index], cities.name[index].lower()]),
-                                           region=rng.choice([region[3:], states.get(region, region[3:])]),
-                                           country=rng.choice(["US", "USA", "United States", ""])))
+            accounts.append(
+                AccountAddress(
+                    city=rng.choice([cities.name[index], cities.name[index].lower()]),
+                    region=rng.choice([region[3:], states.get(region, region[3:])]),
+                    country=rng.choice(["US", "USA", "United States", ""]),
+                )
+            )
         elif roll < 0.75:
             index = next(us_draws)
-            accounts.append(AccountAddress(lat=round(cities.lat[index] + rng.uniform(-0.05, 0.05), 5),
-                                           lon=round(cities.lon[index] + rng.uniform(-0.05, 0.05), 5)))
+            accounts.append(
+                AccountAddress(
+                    lat=round(cities.lat[index] + rng.uniform(-0.05, 0.05), 5),
+                    lon=round(cities.lon[index] + rng.uniform(-0.05, 0.05), 5),
+                )
+            )
         elif roll < 0.95:
             index = next(foreign_draws)
             accounts.append(AccountAddress(city=cities.name[index], country=cities.country[index]))
@@ -150,8 +190,9 @@ def account_id(number: int) -> str:
 def phone_number(country: str, rng: random.Random) -> str:
     """A plausible phone of a customer in `country`, written the way customers write them."""
     code, shape = PHONE_PLANS.get(country, PHONE_PLANS["US"])
-    national = "".join(str(rng.randrange(10)) if ch == "#" else ch
-                       for ch in shape.format(area=rng.choice(US_AREA_CODES)))
+    national = "".join(
+        str(rng.randrange(10)) if ch == "#" else ch for ch in shape.format(area=rng.choice(US_AREA_CODES))
+    )
     if code == "1" and rng.random() < 0.5:
         return f"({national[:3]}) {national[4:]}"
     return f"+{code} {national}"
@@ -163,16 +204,37 @@ def account_row(number: int, address: AccountAddress, rng: random.Random) -> lis
     phone = address.phone or (phone_number(country, rng) if rng.random() < 0.9 else "")
     street = f"{rng.randrange(1, 9999)} {rng.choice(STREETS)}" if address.city else ""
     name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-    return [account_id(number), name, phone, street, address.city, address.region, address.postal_code,
-            address.country, "" if address.lat is None else address.lat, "" if address.lon is None else address.lon]
+    return [
+        account_id(number),
+        name,
+        phone,
+        street,
+        address.city,
+        address.region,
+        address.postal_code,
+        address.country,
+        "" if address.lat is None else address.lat,
+        "" if address.lon is None else address.lon,
+    ]
 
 
 # What shapes the stored data (not how fast it is written): a change here rebuilds the cached databases.
 # Not the migrations: copies are upgraded as they are taken.
-ACCOUNT_SOURCES = ("contextfeed/accounts/csvfile.py", "contextfeed/geo/locate.py", "contextfeed/geo/gazetteer.py",
-                   "contextfeed/geo/index_build.py", "contextfeed/geo/model.py", "contextfeed/geo/names.py")
-EVENT_SOURCES = ("contextfeed/events", "contextfeed/flags/policy.py", "contextfeed/flags/matcher.py",
-                 "contextfeed/sources", "config")
+ACCOUNT_SOURCES = (
+    "contextfeed/accounts/csvfile.py",
+    "contextfeed/geo/locate.py",
+    "contextfeed/geo/gazetteer.py",
+    "contextfeed/geo/index_build.py",
+    "contextfeed/geo/model.py",
+    "contextfeed/geo/names.py",
+)
+EVENT_SOURCES = (
+    "contextfeed/events",
+    "contextfeed/flags/policy.py",
+    "contextfeed/flags/matcher.py",
+    "contextfeed/sources",
+    "config",
+)
 
 
 def source_key(*parts: str) -> str:
@@ -210,8 +272,14 @@ class World:
     server: PostgresServer | None = None
 
     @classmethod
-    def parse(cls, doc: str, argv: list[str] | None, *, postgres: bool = False,
-              options: Callable[[argparse.ArgumentParser], object] | None = None) -> tuple[argparse.Namespace, World]:
+    def parse(
+        cls,
+        doc: str,
+        argv: list[str] | None,
+        *,
+        postgres: bool = False,
+        options: Callable[[argparse.ArgumentParser], object] | None = None,
+    ) -> tuple[argparse.Namespace, World]:
         """A benchmark's arguments (`bench.common.parser`, plus its own `options`) and its world.
 
         `postgres`: it can serve from PostgreSQL.
@@ -221,8 +289,9 @@ class World:
             options(arguments)
         args = arguments.parse_args(argv)
         server = PostgresServer(args.database_url) if args.database_url else None
-        return args, cls(cache=args.cache, accounts=scaled(args, FULL_ACCOUNTS, least=500), seed=args.seed,
-                         server=server)
+        return args, cls(
+            cache=args.cache, accounts=scaled(args, FULL_ACCOUNTS, least=500), seed=args.seed, server=server
+        )
 
     def sample_ids(self, count: int) -> list[str]:
         """`count` account ids drawn at random from the accounts, one in a thousand unknown to contextfeed."""
@@ -314,8 +383,9 @@ class World:
         database = self.scratch_copy(name)
         path = self.cache / "work" / f"{name}.{kind}"
         path.write_bytes(document)
-        result, seconds = timed_contextfeed("ingest", path, "--kind", kind, "--source", f"bench-{name}", "--json",
-                                            env=self.env(database))
+        result, seconds = timed_contextfeed(
+            "ingest", path, "--kind", kind, "--source", f"bench-{name}", "--json", env=self.env(database)
+        )
         return seconds, json.loads(result.stdout)["flag_changes"]
 
     def served_env(self, name: str) -> dict[str, str]:
@@ -349,8 +419,9 @@ class World:
             "cap": cap_alert(polygon, sent=now - timedelta(minutes=30)),
             "fema": fema_declaration(database_url, self.gazetteer, declared=now - timedelta(days=1)),
         }
-        documents["cap-update"] = cap_alert(shifted(polygon, east_km=8), sent=now - timedelta(minutes=10),
-                                            updates=now - timedelta(minutes=30))
+        documents["cap-update"] = cap_alert(
+            shifted(polygon, east_km=8), sent=now - timedelta(minutes=10), updates=now - timedelta(minutes=30)
+        )
         folder = self.cache / "work"
         folder.mkdir(parents=True, exist_ok=True)
         for name, document in documents.items():
@@ -402,8 +473,7 @@ def query(database_url: str, statement: TextClause, **parameters: object) -> lis
 def located_points(database_url: str) -> tuple[np.ndarray, np.ndarray, int]:
     """Latitudes and longitudes of the accounts a shape can reach (by their point), and the number of accounts."""
     located = text("SELECT loc_lat, loc_lon FROM accounts WHERE loc_lat IS NOT NULL AND loc_precision IN :precisions")
-    rows = query(database_url, located.bindparams(bindparam("precisions", expanding=True)),
-                 precisions=POINT_PRECISIONS)
+    rows = query(database_url, located.bindparams(bindparam("precisions", expanding=True)), precisions=POINT_PRECISIONS)
     total = query(database_url, text("SELECT count(*) FROM accounts"))[0][0]
     points = np.array(rows, dtype=float).reshape(-1, 2)
     return points[:, 0], points[:, 1], total
@@ -416,8 +486,12 @@ def metro_ring(radius_km: float) -> list[tuple[float, float]]:
     for step in range(48):
         angle = 2 * math.pi * step / 48
         reach = radius_km * (1 + 0.18 * math.sin(3 * angle) + 0.08 * math.cos(7 * angle))
-        ring.append((round(lat0 + reach * math.sin(angle) / 111.2, 4),
-                     round(lon0 + reach * math.cos(angle) / (111.2 * math.cos(math.radians(lat0))), 4)))
+        ring.append(
+            (
+                round(lat0 + reach * math.sin(angle) / 111.2, 4),
+                round(lon0 + reach * math.cos(angle) / (111.2 * math.cos(math.radians(lat0))), 4),
+            )
+        )
     return ring + ring[:1]
 
 
@@ -488,8 +562,13 @@ def cap_alert(ring: list[tuple[float, float]], *, sent: datetime, updates: datet
 
 def declared_counties(database_url: str, count: int) -> list[str]:
     """The `count` Texas counties with accounts nearest the declaration's centre, by their accounts' mean point."""
-    rows = query(database_url, text("SELECT loc_county_fips, avg(loc_lat), avg(loc_lon) FROM accounts WHERE "
-                                    "loc_county_fips LIKE '48%' AND loc_lat IS NOT NULL GROUP BY loc_county_fips"))
+    rows = query(
+        database_url,
+        text(
+            "SELECT loc_county_fips, avg(loc_lat), avg(loc_lon) FROM accounts WHERE "
+            "loc_county_fips LIKE '48%' AND loc_lat IS NOT NULL GROUP BY loc_county_fips"
+        ),
+    )
     lat0, lon0 = DECLARATION_CENTRE
     rows.sort(key=lambda row: (row[1] - lat0) ** 2 + ((row[2] - lon0) * math.cos(math.radians(lat0))) ** 2)
     return [row[0] for row in rows[:count]]
@@ -500,21 +579,34 @@ def fema_declaration(database_url: str, gazetteer: Gazetteer, *, declared: datet
     rows = []
     for fips in declared_counties(database_url, DECLARATION_COUNTIES):
         county = gazetteer.county(fips)
-        rows.append({
-            "femaDeclarationString": "DR-4999-TX", "disasterNumber": 4999, "state": "TX", "declarationType": "DR",
-            "declarationDate": declared.strftime("%Y-%m-%dT00:00:00.000Z"), "incidentType": "Hurricane",
-            "declarationTitle": "HURRICANE BENCH", "incidentBeginDate": declared.strftime("%Y-%m-%dT00:00:00.000Z"),
-            "incidentEndDate": None, "fipsStateCode": fips[:2], "fipsCountyCode": fips[2:], "tribalRequest": False,
-            "designatedArea": f"{county.name if county else fips} (County)",
-        })
+        rows.append(
+            {
+                "femaDeclarationString": "DR-4999-TX",
+                "disasterNumber": 4999,
+                "state": "TX",
+                "declarationType": "DR",
+                "declarationDate": declared.strftime("%Y-%m-%dT00:00:00.000Z"),
+                "incidentType": "Hurricane",
+                "declarationTitle": "HURRICANE BENCH",
+                "incidentBeginDate": declared.strftime("%Y-%m-%dT00:00:00.000Z"),
+                "incidentEndDate": None,
+                "fipsStateCode": fips[:2],
+                "fipsCountyCode": fips[2:],
+                "tribalRequest": False,
+                "designatedArea": f"{county.name if county else fips} (County)",
+            }
+        )
     return json.dumps({"DisasterDeclarationsSummaries": rows}).encode()
 
 
 def news_feed(gazetteer: Gazetteer, count: int, *, now: datetime, rng: random.Random) -> bytes:
     """An RSS 2.0 wire of `count` items about towns of 10,000 people or more; CRISIS_SHARE of them emergencies."""
     cities = gazetteer.cities
-    towns = [i for i, country in enumerate(cities.country)
-             if (country == "US" or country in FOREIGN_COUNTRIES) and cities.population[i] >= 10_000]
+    towns = [
+        i
+        for i, country in enumerate(cities.country)
+        if (country == "US" or country in FOREIGN_COUNTRIES) and cities.population[i] >= 10_000
+    ]
     items = []
     for number in range(1, count + 1):
         town = rng.choice(towns)
@@ -530,10 +622,14 @@ def news_feed(gazetteer: Gazetteer, count: int, *, now: datetime, rng: random.Ra
       <pubDate>{format_datetime(published)}</pubDate>
       <description>{escape(title)}. Local officials said more details would follow later in the day.</description>
     </item>""")
-    return ("""<?xml version="1.0" encoding="UTF-8"?>
+    return (
+        """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0">
   <channel>
     <title>Wire - all stories</title>
     <link>https://wire.example.com/</link>
     <description>Every story on the wire</description>
-""" + "\n".join(items) + "\n  </channel>\n</rss>\n").encode()
+"""
+        + "\n".join(items)
+        + "\n  </channel>\n</rss>\n"
+    ).encode()

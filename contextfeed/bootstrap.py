@@ -51,9 +51,17 @@ class NewsGeoparser(Protocol):
 class App:
     """Everything a command, job or request needs; each part given, or built from the settings on first use."""
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None, database: Database | None = None,
-                 gazetteer: Gazetteer | None = None, locator: AccountLocator | None = None,
-                 geoparser: NewsGeoparser | None = None, fetcher: FetcherLike | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        database: Database | None = None,
+        gazetteer: Gazetteer | None = None,
+        locator: AccountLocator | None = None,
+        geoparser: NewsGeoparser | None = None,
+        fetcher: FetcherLike | None = None,
+    ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self._database = database
@@ -113,13 +121,16 @@ class App:
     def fetcher(self) -> FetcherLike:
         """The crawler's fetcher over one shared HTTP client with the configured User-Agent."""
         if self._fetcher is None:
-            from contextfeed.sources.http import FetchSettings, Fetcher, build_client
+            from contextfeed.sources.http import Fetcher, FetchSettings, build_client
 
             fetch = self.settings.fetch
             settings = FetchSettings(
-                user_agent=self.settings.service.user_agent, connect_timeout_s=fetch.connect_timeout_seconds,
-                read_timeout_s=fetch.read_timeout_seconds, max_body_bytes=int(fetch.max_body_mb * 1024 * 1024),
-                max_attempts=fetch.attempts, total_timeout_s=fetch.total_timeout_seconds,
+                user_agent=self.settings.service.user_agent,
+                connect_timeout_s=fetch.connect_timeout_seconds,
+                read_timeout_s=fetch.read_timeout_seconds,
+                max_body_bytes=int(fetch.max_body_mb * 1024 * 1024),
+                max_attempts=fetch.attempts,
+                total_timeout_s=fetch.total_timeout_seconds,
                 allow_networks=tuple(str(network) for network in fetch.allow_networks),
             )
             self._fetcher = Fetcher(build_client(settings), settings=settings)
@@ -131,8 +142,7 @@ class App:
         if self._webhook_client is None:
             import httpx
 
-            self._webhook_client = httpx.Client(timeout=10.0,
-                                                headers={"User-Agent": self.settings.service.user_agent})
+            self._webhook_client = httpx.Client(timeout=10.0, headers={"User-Agent": self.settings.service.user_agent})
         return self._webhook_client
 
     def close(self) -> None:
@@ -153,8 +163,9 @@ class App:
         from contextfeed.events.store import Lifetimes
 
         policy = self.settings.policy
-        return Lifetimes(official=timedelta(hours=policy.default_ttl_hours),
-                         news=timedelta(hours=policy.news_ttl_hours))
+        return Lifetimes(
+            official=timedelta(hours=policy.default_ttl_hours), news=timedelta(hours=policy.news_ttl_hours)
+        )
 
 
 @lru_cache(maxsize=4)

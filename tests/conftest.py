@@ -36,8 +36,9 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
 
     left_out = config.stash.get(BROWSER_TESTS_LEFT_OUT, 0)
     if left_out:
-        terminalreporter.write_line(f"{left_out} browser tests not run: Chromium is missing ({INSTALL}; "
-                                    "with CI set they run and fail)")
+        terminalreporter.write_line(
+            f"{left_out} browser tests not run: Chromium is missing ({INSTALL}; with CI set they run and fail)"
+        )
     elif ARTIFACTS.is_dir() and any(ARTIFACTS.glob("*.png")):
         terminalreporter.write_line(f"browser screenshots: {ARTIFACTS}")
 
@@ -87,15 +88,18 @@ def template_url(directory: Path) -> str:
 def clone_database(template: str, target: str) -> None:
     """Replace the (empty) database at `target` by a copy of `template`: SQLite's backup API or CREATE ... TEMPLATE."""
     if not POSTGRES:
-        with sqlite3.connect(make_url(template).database) as original, \
-                sqlite3.connect(make_url(target).database) as copy:
+        with (
+            sqlite3.connect(make_url(template).database) as original,
+            sqlite3.connect(make_url(target).database) as copy,
+        ):
             original.backup(copy)
         return
     server = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(target).database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{make_url(target).database}" '
-                                f'TEMPLATE "{make_url(template).database}"'))
+        connection.execute(
+            text(f'CREATE DATABASE "{make_url(target).database}" TEMPLATE "{make_url(template).database}"')
+        )
     server.dispose()
 
 

@@ -4,8 +4,8 @@ import hashlib
 import json
 import socket
 import threading
-from types import SimpleNamespace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -71,10 +71,20 @@ def feeds():
 @pytest.fixture
 def crawl_config(tmp_path, monkeypatch, environment, feeds):
     """A config whose sources are a working local feed and one nobody answers."""
-    base = (REPO / "config" / "contextfeed.toml").read_text().split("# ---------------------------------------------------------------- sources")[0]
-    policy = (REPO / "config" / "contextfeed.toml").read_text().split("# ---------------------------------------------------------------- policy")[1]
+    base = (
+        (REPO / "config" / "contextfeed.toml")
+        .read_text()
+        .split("# ---------------------------------------------------------------- sources")[0]
+    )
+    policy = (
+        (REPO / "config" / "contextfeed.toml")
+        .read_text()
+        .split("# ---------------------------------------------------------------- policy")[1]
+    )
     config = tmp_path / "contextfeed.toml"
-    config.write_text(base.replace("attempts = 4", "attempts = 1").replace("allow_networks = []", 'allow_networks = ["127.0.0.1/32"]') + f'''
+    config.write_text(
+        base.replace("attempts = 4", "attempts = 1").replace("allow_networks = []", 'allow_networks = ["127.0.0.1/32"]')
+        + f'''
 [[sources]]
 name = "mema"
 kind = "cap"
@@ -84,7 +94,10 @@ url = "{feeds.url}/mema.xml"
 name = "down"
 kind = "cap"
 url = "http://127.0.0.1:{closed_port()}/alerts.xml"
-''' + "# policy" + policy)
+'''
+        + "# policy"
+        + policy
+    )
     monkeypatch.setenv("CONTEXTFEED_CONFIG", str(config))
     return config
 
@@ -93,8 +106,10 @@ def sources(url: str) -> dict[str, SimpleNamespace]:
     """Each source's health, as plain values."""
     fields = ("consecutive_failures", "last_success_at", "last_error", "entries_seen")
     with Database.from_url(url).read() as session:
-        return {source.name: SimpleNamespace(**{name: getattr(source, name) for name in fields})
-                for source in session.scalars(select(Source))}
+        return {
+            source.name: SimpleNamespace(**{name: getattr(source, name) for name in fields})
+            for source in session.scalars(select(Source))
+        }
 
 
 def test_one_failing_source_does_not_stop_another_and_its_health_is_recorded(cli, migrated, crawl_config):

@@ -60,15 +60,16 @@ def test_geoparse_json_gives_offsets_into_the_text_and_the_crisis(cli):
     status, out, _ = cli("geoparse", text, "--json")
     result = json.loads(out)
     (springfield,) = [place for place in result["places"] if place["name"] == "Springfield"]
-    assert text[springfield["start"]:springfield["end"]] == springfield["text"] == "Springfield"
+    assert text[springfield["start"] : springfield["end"]] == springfield["text"] == "Springfield"
     (illinois,) = [place for place in result["places"] if place["text"] == "Illinois"]
     assert illinois["precision"] == "admin1" and illinois["admin1"] == "US-IL" and illinois["bbox"]
     assert springfield["admin1"] == "US-IL" and springfield["geonameid"] == 4250542
     assert result["crisis"]["category"] in {"flood", "evacuation"}
 
 
-@pytest.mark.parametrize("text", ["Paris Hilton opens new boutique in Dubai",
-                                  "Washington Nationals rally to beat Miami in extra innings"])
+@pytest.mark.parametrize(
+    "text", ["Paris Hilton opens new boutique in Dubai", "Washington Nationals rally to beat Miami in extra innings"]
+)
 def test_geoparse_raises_no_crisis_for_celebrity_and_sports_news(cli, text):
     result = json.loads(cli("geoparse", text, "--json")[1])
     assert result["crisis"] is None
@@ -76,8 +77,11 @@ def test_geoparse_raises_no_crisis_for_celebrity_and_sports_news(cli, text):
 
 
 def test_geoparse_jsonl_keeps_ids_and_reports_bad_lines(cli, monkeypatch):
-    lines = [json.dumps({"id": 1, "text": "Tornado hits Mayfield, Kentucky"}), "not json",
-             json.dumps({"id": "b", "text": "Quiet day in Reading"})]
+    lines = [
+        json.dumps({"id": 1, "text": "Tornado hits Mayfield, Kentucky"}),
+        "not json",
+        json.dumps({"id": "b", "text": "Quiet day in Reading"}),
+    ]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
     status, out, _ = cli("geoparse", "--jsonl")
     results = [json.loads(line) for line in out.splitlines()]

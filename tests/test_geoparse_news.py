@@ -69,10 +69,17 @@ def test_countries_and_states_have_a_point_inside_their_box_and_their_iso_codes(
 
 
 def test_nationalities_are_linked_to_their_countries_but_plurals_and_languages_are_not(cli):
-    places = _resolved(_geoparse(cli, "Russian and Georgian envoys met Palestinian officials; "
-                                      "Canadians watched the talks, broadcast in Spanish."))
+    places = _resolved(
+        _geoparse(
+            cli,
+            "Russian and Georgian envoys met Palestinian officials; Canadians watched the talks, broadcast in Spanish.",
+        )
+    )
     assert {text: (place["country"], place["kind"]) for text, place in places.items()} == {
-        "Russian": ("RU", "demonym"), "Georgian": ("GE", "demonym"), "Palestinian": ("PS", "demonym")}
+        "Russian": ("RU", "demonym"),
+        "Georgian": ("GE", "demonym"),
+        "Palestinian": ("PS", "demonym"),
+    }
 
 
 @pytest.mark.parametrize(

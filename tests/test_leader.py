@@ -23,8 +23,7 @@ class Worker:
 
     def __init__(self, env: dict[str, str], *command: str) -> None:
         cli = Path(sys.executable).parent / "contextfeed"
-        self.process = subprocess.Popen([cli, *(command or ("worker",))], env=env, stderr=subprocess.PIPE,
-                                        text=True)
+        self.process = subprocess.Popen([cli, *(command or ("worker",))], env=env, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -56,11 +55,17 @@ def wait_for(condition, timeout: float) -> bool:
 
 @pytest.fixture
 def worker_env(tmp_path, environment):
-    server = FeedServer({"/mema.xml": (DATA / "scenarios" / "boston-2013" / "feeds" /
-                                       "mema_shelter_in_place.xml").read_bytes()})
+    server = FeedServer(
+        {"/mema.xml": (DATA / "scenarios" / "boston-2013" / "feeds" / "mema_shelter_in_place.xml").read_bytes()}
+    )
     config = tmp_path / "contextfeed.toml"
-    policy = (REPO / "config" / "contextfeed.toml").read_text().split("# ---------------------------------------------------------------- policy")[1]
-    config.write_text(f'''
+    policy = (
+        (REPO / "config" / "contextfeed.toml")
+        .read_text()
+        .split("# ---------------------------------------------------------------- policy")[1]
+    )
+    config.write_text(
+        f'''
 [fetch]
 allow_networks = ["127.0.0.1/32"]
 
@@ -73,7 +78,10 @@ leader_poll_seconds = 0.5
 name = "mema"
 kind = "cap"
 url = "{server.url}/mema.xml"
-''' + "# policy" + policy)
+'''
+        + "# policy"
+        + policy
+    )
     env = dict(os.environ, CONTEXTFEED_CONFIG=str(config))
     upgrade(env["CONTEXTFEED_DATABASE_URL"])
     yield env, server

@@ -2,8 +2,8 @@
 
 from contextfeed.bootstrap import build_app
 from contextfeed.config import load_settings
-from contextfeed.services.crawl import Crawler
 from contextfeed.jobs.scheduler import build_scheduler, logged_job
+from contextfeed.services.crawl import Crawler
 from tests.conftest import REPO
 
 

@@ -12,8 +12,8 @@ from contextfeed.api.app import create_api
 from contextfeed.bootstrap import build_app
 from contextfeed.clock import FixedClock
 from contextfeed.config import load_settings
-from contextfeed.services.crawl import Crawler
 from contextfeed.jobs.scheduler import build_scheduler
+from contextfeed.services.crawl import Crawler
 from tests.test_crawl import BOSTON, FeedServer, crawl_config, feeds  # noqa: F401  (fixtures)
 
 START = datetime(2013, 4, 19, 10, 0, tzinfo=UTC)
@@ -33,8 +33,11 @@ def jobs(migrated, crawl_config, feeds):  # noqa: F811  (the fixtures, imported 
 
 def health_lines(caplog) -> list[tuple[str, str]]:
     """(level, message) of what the health and outage loggers said, then forget them."""
-    lines = [(record.levelname, record.getMessage()) for record in caplog.records
-             if record.name in ("contextfeed.sources.health", "contextfeed.services.source_health")]
+    lines = [
+        (record.levelname, record.getMessage())
+        for record in caplog.records
+        if record.name in ("contextfeed.sources.health", "contextfeed.services.source_health")
+    ]
     caplog.clear()
     return lines
 
@@ -59,8 +62,11 @@ def test_a_failing_source_is_logged_once_summarised_while_down_and_shown_in_heal
         crawl()
     assert health_lines(caplog) == [], "the start of an outage is told once, not at every attempt"
     # No answer since 10:00, 20 minutes: more than three 5-minute intervals.
-    assert client.get("/healthz").json() == {"status": "degraded", "degraded_sources": ["mema"],
-                                             "failing_sources": ["mema"]}
+    assert client.get("/healthz").json() == {
+        "status": "degraded",
+        "degraded_sources": ["mema"],
+        "failing_sources": ["mema"],
+    }
 
     outages()
     [(level, line)] = health_lines(caplog)
@@ -70,8 +76,10 @@ def test_a_failing_source_is_logged_once_summarised_while_down_and_shown_in_heal
     clock.advance(INTERVAL)
     crawl()
     [(level, line)] = health_lines(caplog)
-    assert (level, line) == ("INFO", "source mema recovered after 4 failed attempts "
-                                     "(no answer since 2013-04-19 10:00 UTC, 25 min)")
+    assert (level, line) == (
+        "INFO",
+        "source mema recovered after 4 failed attempts (no answer since 2013-04-19 10:00 UTC, 25 min)",
+    )
     assert client.get("/healthz").json()["status"] == "ok"
     outages()
     assert health_lines(caplog) == []

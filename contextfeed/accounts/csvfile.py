@@ -13,8 +13,18 @@ from dataclasses import dataclass
 import phonenumbers
 
 COLUMNS = ("account_id", "name", "phone", "address", "city", "region", "postal_code", "country", "lat", "lon")
-MAX_FIELD = {"account_id": 128, "name": 1_000, "phone": 32, "address": 1_000, "city": 255, "region": 255,
-             "postal_code": 32, "country": 64, "lat": 64, "lon": 64}
+MAX_FIELD = {
+    "account_id": 128,
+    "name": 1_000,
+    "phone": 32,
+    "address": 1_000,
+    "city": 255,
+    "region": 255,
+    "postal_code": 32,
+    "country": 64,
+    "lat": 64,
+    "lon": 64,
+}
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -164,8 +174,12 @@ def read_accounts(text: str) -> Iterator[AccountRecord | RowProblem]:
             continue
         if len(fields) < len(header) and any(mark in "".join(fields) for mark in ";\t|"):
             # A comma header over semicolon (or tab) rows would load each whole line as an account id.
-            yield RowProblem(line, "", f"{len(fields)} field(s) for {len(header)} columns: is this row separated "
-                                       f"by ';' or tabs? The file's header uses ','")
+            yield RowProblem(
+                line,
+                "",
+                f"{len(fields)} field(s) for {len(header)} columns: is this row separated "
+                f"by ';' or tabs? The file's header uses ','",
+            )
             continue
         values = {key: value.strip() for key, value in zip(header, fields) if key}
         account_id = values.get("account_id", "")
@@ -186,7 +200,7 @@ def parse_row(values: dict[str, str], *, line: int) -> AccountRecord | RowProble
         return RowProblem(line, "", "account_id is empty")
     for key, limit in MAX_FIELD.items():
         if len(values.get(key, "")) > limit:
-            return RowProblem(line, account_id[:MAX_FIELD["account_id"]], f"{key} longer than {limit:,} characters")
+            return RowProblem(line, account_id[: MAX_FIELD["account_id"]], f"{key} longer than {limit:,} characters")
     # An id with a NUL or another control character cannot be typed, looked up or exported as it
     # was given: it loaded, and the account was invisible to the check and the export.
     if CONTROL.search(account_id):
@@ -247,6 +261,8 @@ def phone_warning(values: dict[str, str], record: AccountRecord, *, line: int) -
     """A warning when a phone was given but could not be understood (the account still loads)."""
     if values.get("phone") and not record.phone:
         yield RowProblem(
-            line, record.account_id, f"phone {values['phone']!r} is not a valid number; stored without phone",
+            line,
+            record.account_id,
+            f"phone {values['phone']!r} is not a valid number; stored without phone",
             rejected=False,
         )

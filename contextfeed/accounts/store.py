@@ -18,8 +18,18 @@ from contextfeed.geo.model import AccountAddress, Location
 
 INPUT_FIELDS = tuple(f.name for f in fields(AccountRecord))
 LOCATION_FIELDS = (
-    "loc_precision", "loc_source", "loc_lat", "loc_lon", "loc_country", "loc_admin1",
-    "loc_county_fips", "loc_city", "loc_city_geonameid", "loc_postal_code", "timezone", "loc_note",
+    "loc_precision",
+    "loc_source",
+    "loc_lat",
+    "loc_lon",
+    "loc_country",
+    "loc_admin1",
+    "loc_county_fips",
+    "loc_city",
+    "loc_city_geonameid",
+    "loc_postal_code",
+    "timezone",
+    "loc_note",
 )
 # Input then location: the table's column order, so rows go to the database as tuples.
 STORED_FIELDS = INPUT_FIELDS + LOCATION_FIELDS
@@ -34,8 +44,11 @@ ACCOUNTS = Account.__table__
 STORED = select(*(ACCOUNTS.c[name] for name in STORED_FIELDS))
 # Bound names differ from the column names: SQLAlchemy reserves those for the SET clause.
 UPDATE_KEYS = ("key",) + tuple(f"new_{name}" for name in STORED_FIELDS[1:])
-UPDATE_BY_ID = (update(ACCOUNTS).where(ACCOUNTS.c.account_id == bindparam("key"))
-                .values({name: bindparam(f"new_{name}") for name in (*STORED_FIELDS[1:], "updated_at")}))
+UPDATE_BY_ID = (
+    update(ACCOUNTS)
+    .where(ACCOUNTS.c.account_id == bindparam("key"))
+    .values({name: bindparam(f"new_{name}") for name in (*STORED_FIELDS[1:], "updated_at")})
+)
 
 
 @dataclass
@@ -51,16 +64,31 @@ class UpsertReport:
 def address_of(record: AccountRecord) -> AccountAddress:
     """The location-bearing fields of a record, as the geocoder takes them."""
     return AccountAddress(
-        address=record.address, city=record.city, region=record.region, postal_code=record.postal_code,
-        country=record.country, lat=record.lat, lon=record.lon, phone=record.phone,
+        address=record.address,
+        city=record.city,
+        region=record.region,
+        postal_code=record.postal_code,
+        country=record.country,
+        lat=record.lat,
+        lon=record.lon,
+        phone=record.phone,
     )
 
 
 def location_values(location: Location) -> tuple:
     """The values of the Account columns that store a Location, in LOCATION_FIELDS order."""
     return (
-        str(location.precision), location.source, location.lat, location.lon, location.country, location.admin1,
-        location.county_fips, location.city, location.city_geonameid, location.postal_code, location.timezone,
+        str(location.precision),
+        location.source,
+        location.lat,
+        location.lon,
+        location.country,
+        location.admin1,
+        location.county_fips,
+        location.city,
+        location.city_geonameid,
+        location.postal_code,
+        location.timezone,
         location.note,
     )
 
@@ -83,8 +111,10 @@ def plan_upsert(session: Session, batch: list[AccountRecord], *, locate: Locate)
     plan = UpsertPlan()
     report = plan.report
     inputs = len(INPUT_FIELDS)
-    stored = {row[0]: tuple(row) for row in
-              session.execute(STORED.where(ACCOUNTS.c.account_id.in_([record.account_id for record in batch])))}
+    stored = {
+        row[0]: tuple(row)
+        for row in session.execute(STORED.where(ACCOUNTS.c.account_id.in_([record.account_id for record in batch])))
+    }
     for record in batch:
         values = inputs_of(record)
         before = stored.get(record.account_id)

@@ -17,8 +17,8 @@ from contextfeed.api.errors import BodyLimit, install_error_handlers
 from contextfeed.api.read_ahead import ReadAhead
 from contextfeed.api.routes import accounts, admin, dialer, events, flags
 from contextfeed.api.schemas import ServiceHealth
-from contextfeed.dialer.index import SuppressionIndex
 from contextfeed.bootstrap import App
+from contextfeed.dialer.index import SuppressionIndex
 from contextfeed.services.source_health import service_health
 from contextfeed.web import add_agent_page
 

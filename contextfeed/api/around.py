@@ -25,21 +25,24 @@ def box_distance_km(lat: float, lon: float, area: EventArea) -> float:
     return float(haversine_km(lat, lon, [nearest_lat], [nearest_lon])[0])
 
 
-def events_near(session: Session, query: Select, *, lat: float, lon: float, radius_km: float
-                ) -> list[tuple[Event, float]]:
+def events_near(
+    session: Session, query: Select, *, lat: float, lon: float, radius_km: float
+) -> list[tuple[Event, float]]:
     """The events of `query` with an area box within `radius_km` of the point, and how far, nearest first."""
     pad_lat = radius_km / KM_PER_DEGREE
     pad_lon = radius_km / km_per_degree_of_longitude(lat)
     # The box test in SQL uses the areas' bbox index; the exact distance is computed on what it lets through.
     boxed = query.join(EventArea).where(
         EventArea.min_lat.is_not(None),
-        EventArea.max_lat >= lat - pad_lat, EventArea.min_lat <= lat + pad_lat,
+        EventArea.max_lat >= lat - pad_lat,
+        EventArea.min_lat <= lat + pad_lat,
         boxes_reach(lon - pad_lon, lon + pad_lon),
     )
     found = []
     for event in session.scalars(boxed).unique():
-        distance = min((box_distance_km(lat, lon, area) for area in event.areas if area.min_lat is not None),
-                       default=math.inf)
+        distance = min(
+            (box_distance_km(lat, lon, area) for area in event.areas if area.min_lat is not None), default=math.inf
+        )
         if distance <= radius_km:
             found.append((event, distance))
     found.sort(key=lambda item: (item[1], -item[0].sent.timestamp()))

@@ -19,19 +19,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Receive, Send
 from starlette.types import Scope as AsgiScope
 
-from contextfeed.domain.terms import Scope
 from contextfeed.api.deps import app_of
 from contextfeed.api.errors import ApiError, error_response
-from contextfeed.db.api_keys import find_key
 from contextfeed.bootstrap import App
+from contextfeed.db.api_keys import find_key
 from contextfeed.db.engine import Database
 from contextfeed.db.models import ApiKey
+from contextfeed.domain.terms import Scope
 
 log = logging.getLogger(__name__)
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # A query value that is a key (cf_...), or that of a parameter named like one.
-SECRET_IN_QUERY = re.compile(r"((?:^|&)(?:[^=&]*(?:key|token|auth|secret)[^=&]*=)|(?:^|&)[^=&]*=(?=cf_))[^&]*",
-                             re.IGNORECASE)
+SECRET_IN_QUERY = re.compile(
+    r"((?:^|&)(?:[^=&]*(?:key|token|auth|secret)[^=&]*=)|(?:^|&)[^=&]*=(?=cf_))[^&]*", re.IGNORECASE
+)
 
 # How long a verified key is trusted before the database is asked again (see VerifiedKeys).
 KEY_RECHECK = timedelta(seconds=30)
@@ -39,8 +40,11 @@ KEY_RECHECK = timedelta(seconds=30)
 # thousands of requests a minute do not each cost a write.
 TOUCH_EVERY = timedelta(minutes=1)
 
-bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey",
-                    description="An API key from `contextfeed apikey create`: `Authorization: Bearer cf_...`")
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key from `contextfeed apikey create`: `Authorization: Bearer cf_...`",
+)
 
 
 @dataclass(frozen=True)
@@ -116,8 +120,9 @@ class KeyUses:
                     for key_id, at in uses.items():
                         session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=at))
             except SQLAlchemyError:
-                log.warning("could not record the last use of %d API key(s); it is only a hint", len(uses),
-                            exc_info=True)
+                log.warning(
+                    "could not record the last use of %d API key(s); it is only a hint", len(uses), exc_info=True
+                )
 
 
 def authenticate(app: App, key: str, uses: KeyUses) -> Principal | None:
@@ -166,7 +171,8 @@ class KeyBeforeBody:
         if principal is None:
             message = "an API key is required: Authorization: Bearer <key>" if not key else "unknown or revoked API key"
             await error_response(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})(
-                scope, receive, send)
+                scope, receive, send
+            )
             return
         await self.app(scope, receive, send)
 
@@ -179,8 +185,11 @@ class RedactedKeys(logging.Filter):
         if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
             path, mark, query = record.args[2].partition("?")
             if mark:
-                record.args = (*record.args[:2], path + "?" + SECRET_IN_QUERY.sub(r"\1redacted", query),
-                               *record.args[3:])
+                record.args = (
+                    *record.args[:2],
+                    path + "?" + SECRET_IN_QUERY.sub(r"\1redacted", query),
+                    *record.args[3:],
+                )
         return True
 
 
@@ -196,8 +205,9 @@ def require(*scopes: Scope) -> Callable[..., Principal]:
     allowed = frozenset(scopes) | {"admin"}
     needed = " or ".join(sorted(allowed))
 
-    async def guard(request: Request,
-                    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    async def guard(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    ) -> Principal:
         challenge = {"WWW-Authenticate": "Bearer"}
         if credentials is None:
             raise ApiError(401, "an API key is required: Authorization: Bearer <key>", headers=challenge)

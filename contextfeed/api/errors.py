@@ -20,9 +20,19 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 16 * 1024 * 1024
 # A whole request body, from the end of its headers: a dialer's largest batch (16 MB) arrives in seconds.
 BODY_TIMEOUT_S = 30.0
-STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 408: "request_timeout", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-                422: "invalid_request", 500: "internal_error"}
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "request_timeout",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    500: "internal_error",
+}
 
 
 class FieldProblem(BaseModel):
@@ -54,8 +64,16 @@ class OrjsonResponse(Response):
 class ApiError(Exception):
     """A request the API refuses, with its HTTP status, a code and a message for the client."""
 
-    def __init__(self, status: int, message: str, *, code: str | None = None, field: str | None = None,
-                 location: str = "body", headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        location: str = "body",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code or STATUS_CODES.get(status, "error")
@@ -65,11 +83,13 @@ class ApiError(Exception):
         self.headers = headers
 
 
-def error_response(status: int, code: str, message: str, *, fields: list[dict] | None = None,
-                   headers: dict[str, str] | None = None) -> OrjsonResponse:
+def error_response(
+    status: int, code: str, message: str, *, fields: list[dict] | None = None, headers: dict[str, str] | None = None
+) -> OrjsonResponse:
     """The JSON error answer."""
-    return OrjsonResponse({"error": code, "message": message, "fields": fields or []}, status_code=status,
-                          headers=headers)
+    return OrjsonResponse(
+        {"error": code, "message": message, "fields": fields or []}, status_code=status, headers=headers
+    )
 
 
 def field_name(location: tuple[Any, ...]) -> tuple[str, str]:
@@ -111,8 +131,12 @@ def install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(StarletteHTTPException)
     def http_error(_request: Request, error: StarletteHTTPException) -> Response:
-        return error_response(error.status_code, STATUS_CODES.get(error.status_code, "error"), str(error.detail),
-                              headers=getattr(error, "headers", None))
+        return error_response(
+            error.status_code,
+            STATUS_CODES.get(error.status_code, "error"),
+            str(error.detail),
+            headers=getattr(error, "headers", None),
+        )
 
     @api.exception_handler(Exception)
     def unexpected(request: Request, error: Exception) -> Response:
@@ -160,8 +184,15 @@ class BodyLimit:
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error answers an endpoint can give (401, 403 and 422 always)."""
-    descriptions = {401: "no key, or an unknown or revoked one", 403: "the key's scope does not allow this",
-                    404: "no such object", 409: "the object is not in a state that allows this",
-                    413: "request body too large", 422: "invalid input; `fields` names each field at fault"}
-    return {status: {"model": ErrorBody, "description": descriptions[status]}
-            for status in sorted({401, 403, 422, *statuses})}
+    descriptions = {
+        401: "no key, or an unknown or revoked one",
+        403: "the key's scope does not allow this",
+        404: "no such object",
+        409: "the object is not in a state that allows this",
+        413: "request body too large",
+        422: "invalid input; `fields` names each field at fault",
+    }
+    return {
+        status: {"model": ErrorBody, "description": descriptions[status]}
+        for status in sorted({401, 403, 422, *statuses})
+    }

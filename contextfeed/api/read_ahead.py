@@ -52,8 +52,12 @@ class ReadAhead:
         """The page read ahead for (after, limit), when there is one, it is recent and it came back full."""
         started_at, reading = self.ahead.pop((after, limit), (None, None))
         # A page started under another event loop (each request of a test client has its own) is not awaitable here.
-        if (reading is None or time.monotonic() - started_at > READ_AHEAD_FOR or reading.cancelled()
-                or reading.get_loop() is not asyncio.get_running_loop()):
+        if (
+            reading is None
+            or time.monotonic() - started_at > READ_AHEAD_FOR
+            or reading.cancelled()
+            or reading.get_loop() is not asyncio.get_running_loop()
+        ):
             return None
         try:
             page = await reading

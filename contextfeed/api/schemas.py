@@ -19,10 +19,9 @@ from pydantic import (
 )
 
 from contextfeed.accounts.csvfile import MAX_FIELD, AccountRecord, normalise_phone
-from contextfeed.domain.terms import Scope
 from contextfeed.dialer.suppression import MAX_LOOKUPS, Purpose
 from contextfeed.domain.instants import as_utc
-from contextfeed.domain.terms import Level
+from contextfeed.domain.terms import Level, Scope
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -60,14 +59,17 @@ def not_boolean(value: Any) -> Any:
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 Instant = Annotated[datetime, BeforeValidator(iso_instant), AfterValidator(utc_instant)]
 # Text without control characters: PostgreSQL refuses NUL, and ids are shown and typed by people.
-AccountId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_FIELD["account_id"],
-                                             pattern=r"^[^\x00-\x1f\x7f]+$")]
+AccountId = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_FIELD["account_id"], pattern=r"^[^\x00-\x1f\x7f]+$")
+]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^\x00]*$")]
-ReasonText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500,
-                                              pattern=r"^[^\x00]+$")]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128,
-                                        pattern=r"^[^\x00-\x1f\x7f]+$")]
+ReasonText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=r"^[^\x00]+$")
+]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
 Latitude = Annotated[float, BeforeValidator(not_boolean), Field(ge=-90, le=90)]
 Longitude = Annotated[float, BeforeValidator(not_boolean), Field(ge=-180, le=180)]
 
@@ -129,8 +131,9 @@ class AccountBatch(Strict):
         seen: dict[str, int] = {}
         for index, account in enumerate(accounts):
             if account.account_id in seen:
-                raise ValueError(f"accounts[{index}].account_id {account.account_id!r} repeats "
-                                 f"accounts[{seen[account.account_id]}]")
+                raise ValueError(
+                    f"accounts[{index}].account_id {account.account_id!r} repeats accounts[{seen[account.account_id]}]"
+                )
             seen[account.account_id] = index
         return accounts
 
@@ -198,8 +201,11 @@ class SuppressionCheck(Strict):
     account_ids: list[AccountId] = Field([], max_length=MAX_LOOKUPS)
     phones: list[Phone] = Field([], validate_default=True)
     at: Instant | None = Field(None, description="the instant to decide for (default: now)")
-    purpose: Purpose = Field("agent", description="agent: a person calls, only do_not_chase suppresses; "
-                                                  "automated: no person on the line, caution suppresses too")
+    purpose: Purpose = Field(
+        "agent",
+        description="agent: a person calls, only do_not_chase suppresses; "
+        "automated: no person on the line, caution suppresses too",
+    )
 
     @field_validator("phones")
     @classmethod
@@ -445,7 +451,8 @@ class SourceOut(BaseModel):
     configured: bool
     enabled: bool
     status: Literal["ok", "failing", "degraded", "never_fetched"] = Field(
-        description="degraded: failing for longer than three of its crawl intervals")
+        description="degraded: failing for longer than three of its crawl intervals"
+    )
     down_since: str | None = Field(description="while failing: its last answer (or first sighting)")
     last_attempt_at: str | None
     last_success_at: str | None
@@ -538,7 +545,8 @@ class WebhookRequest(Strict):
     url: AnyHttpUrl
     secret: Annotated[str, StringConstraints(min_length=16, max_length=256, pattern=r"^[^\x00]+$")]
     after: Annotated[int, Field(ge=0, le=MAX_ID)] | None = Field(
-        None, description="deliver changes after this cursor (default: only changes from now on)")
+        None, description="deliver changes after this cursor (default: only changes from now on)"
+    )
 
 
 class WebhookOut(BaseModel):

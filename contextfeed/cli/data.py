@@ -20,7 +20,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     accounts = commands.add_parser("accounts", help="customer accounts")
     account_commands = accounts.add_subparsers(dest="accounts_command", required=True, metavar="ACTION")
     importer = account_commands.add_parser("import", help="upsert accounts from a CSV file")
-    importer.add_argument("file", type=Path, help="CSV: account_id,name,phone,address,city,region,postal_code,country,lat,lon")
+    importer.add_argument(
+        "file", type=Path, help="CSV: account_id,name,phone,address,city,region,postal_code,country,lat,lon"
+    )
     importer.add_argument("--json", action="store_true", help="print the report as JSON")
     importer.set_defaults(run=cmd_accounts_import)
 
@@ -54,8 +56,10 @@ def cmd_accounts_import(args) -> int:
         emit(summary)
         return 0
     warnings = len(summary["problems"]) - summary["rejected"]
-    print(f"{args.file}: {summary['created']} created, {summary['updated']} updated, "
-          f"{summary['unchanged']} unchanged, {summary['rejected']} rejected, {warnings} warnings")
+    print(
+        f"{args.file}: {summary['created']} created, {summary['updated']} updated, "
+        f"{summary['unchanged']} unchanged, {summary['rejected']} rejected, {warnings} warnings"
+    )
     for problem in summary["problems"]:
         kind = "rejected" if problem["rejected"] else "warning"
         print(f"  line {problem['line']} ({problem['account_id'] or 'no id'}): {kind}: {problem['message']}")
@@ -87,8 +91,10 @@ def cmd_ingest(args) -> int:
         emit(report.as_json())
     else:
         changes = ", ".join(f"{n} {action}" for action, n in sorted(report.flag_changes.items())) or "none"
-        print(f"{args.file}: {report.new} new, {report.updated} updated, {report.cancelled} cancelled, "
-              f"{report.unchanged} unchanged; flag changes: {changes}")
+        print(
+            f"{args.file}: {report.new} new, {report.updated} updated, {report.cancelled} cancelled, "
+            f"{report.unchanged} unchanged; flag changes: {changes}"
+        )
         for error in report.errors:
             print(f"  error: {error}")
     return 1 if report.errors and not (report.new or report.updated or report.unchanged) else 0

@@ -23,12 +23,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     raise_flag.add_argument("--actor", required=True, help="who decided (name or login)")
     raise_flag.add_argument("--until", type=instant, help="when it ends (default: until released)")
     raise_flag.set_defaults(run=cmd_flags_raise)
-    release = flag_commands.add_parser("release", help="release a flag by id (a manual one ends, an automatic one is overridden)")
+    release = flag_commands.add_parser(
+        "release", help="release a flag by id (a manual one ends, an automatic one is overridden)"
+    )
     release.add_argument("flag_id", type=int)
     release.add_argument("--reason", required=True)
     release.add_argument("--actor", required=True)
-    release.add_argument("--from", dest="start", type=instant,
-                         help="when the release starts (default: now; earlier corrects a flag that was wrong)")
+    release.add_argument(
+        "--from",
+        dest="start",
+        type=instant,
+        help="when the release starts (default: now; earlier corrects a flag that was wrong)",
+    )
     release.add_argument("--until", type=instant, help="when the release ends (default: when the flag would have)")
     release.set_defaults(run=cmd_flags_release)
 
@@ -63,8 +69,14 @@ def cmd_flags_raise(args) -> int:
     from contextfeed.services.flags import raise_flag
 
     try:
-        flag = raise_flag(app_from_environment(), args.account, level=args.level, reason=args.reason,
-                          actor=args.actor, expires_at=args.until)
+        flag = raise_flag(
+            app_from_environment(),
+            args.account,
+            level=args.level,
+            reason=args.reason,
+            actor=args.actor,
+            expires_at=args.until,
+        )
     except LookupError as error:
         raise CommandError(str(error)) from None
     print(f"flag {flag.id} raised on {args.account}: {args.level}")
@@ -76,8 +88,14 @@ def cmd_flags_release(args) -> int:
     from contextfeed.services.flags import NotInForceError, release
 
     try:
-        message = release(app_from_environment(), args.flag_id, reason=args.reason, actor=args.actor,
-                          start=args.start, until=args.until)
+        message = release(
+            app_from_environment(),
+            args.flag_id,
+            reason=args.reason,
+            actor=args.actor,
+            start=args.start,
+            until=args.until,
+        )
     except (LookupError, NotInForceError) as error:
         raise CommandError(str(error)) from None
     print(message)
@@ -99,10 +117,21 @@ def cmd_explain(args) -> int:
         return 0
     location = result.location
     print(f"{result.account_id} at {result.at}")
-    print(f"  located: {location['precision']} from {location['from']}: "
-          + ", ".join(str(part) for part in (location["city"], location["postal_code"], location["county_fips"],
-                                              location["admin1"], location["country"]) if part)
-          + (f" ({location['lat']:.4f}, {location['lon']:.4f})" if location["lat"] is not None else ""))
+    print(
+        f"  located: {location['precision']} from {location['from']}: "
+        + ", ".join(
+            str(part)
+            for part in (
+                location["city"],
+                location["postal_code"],
+                location["county_fips"],
+                location["admin1"],
+                location["country"],
+            )
+            if part
+        )
+        + (f" ({location['lat']:.4f}, {location['lon']:.4f})" if location["lat"] is not None else "")
+    )
     if location["note"]:
         print(f"  note: {location['note']}")
     strongest = result.flags[0]["level"] if result.flags else "none"

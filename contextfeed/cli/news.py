@@ -17,7 +17,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     geoparse.add_argument("text", nargs="?", help="the text (default: read stdin)")
     output = geoparse.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON object")
-    output.add_argument("--jsonl", action="store_true", help='read {"id", "text"} lines on stdin, write one result per line')
+    output.add_argument(
+        "--jsonl", action="store_true", help='read {"id", "text"} lines on stdin, write one result per line'
+    )
     home = geoparse.add_mutually_exclusive_group()
     home.add_argument("--home", help="the region the text's source covers (ISO 3166-2 US-TN or ISO 3166-1 FR)")
     home.add_argument("--source", help="read the text as from this source ([news.home_regions] gives its home)")
@@ -37,8 +39,10 @@ def cmd_geoparse(args) -> int:
 
     def reading(text: str) -> dict:
         crisis = classify_crisis(text, rules)
-        return {"places": [mention_to_json(mention) for mention in app.geoparser.parse(text, home=home)],
-                "crisis": {"category": crisis.category, "matched": list(crisis.matched)} if crisis else None}
+        return {
+            "places": [mention_to_json(mention) for mention in app.geoparser.parse(text, home=home)],
+            "crisis": {"category": crisis.category, "matched": list(crisis.matched)} if crisis else None,
+        }
 
     if args.jsonl:
         for number, line in enumerate(sys.stdin, start=1):
@@ -50,7 +54,7 @@ def cmd_geoparse(args) -> int:
                 if not isinstance(text, str):
                     raise TypeError("text must be a string")
             except (ValueError, KeyError, TypeError) as error:
-                print(json.dumps({"line": number, "error": f"not a {{\"id\", \"text\"}} object: {error}"}))
+                print(json.dumps({"line": number, "error": f'not a {{"id", "text"}} object: {error}'}))
                 continue
             print(json.dumps({"id": item.get("id"), **reading(text)}, ensure_ascii=False))
         return 0
@@ -62,8 +66,10 @@ def cmd_geoparse(args) -> int:
     for place in result["places"]:
         span = f"[{place['start']}:{place['end']}] {place['text']!r}"
         if place["resolved"]:
-            print(f"{span} -> {place['name']} ({place['precision']}, {place['admin1'] or place['country']}, "
-                  f"geonameid {place['geonameid']}, confidence {place['confidence']:.2f})")
+            print(
+                f"{span} -> {place['name']} ({place['precision']}, {place['admin1'] or place['country']}, "
+                f"geonameid {place['geonameid']}, confidence {place['confidence']:.2f})"
+            )
         else:
             print(f"{span} -> not resolved: {place['why']} (candidates: {', '.join(place['candidates']) or 'none'})")
     crisis = result["crisis"]

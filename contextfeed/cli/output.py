@@ -75,8 +75,9 @@ def database_errors() -> Iterator[None]:
     try:
         yield
     except (OperationalError, ProgrammingError) as error:
-        raise CommandError(f"cannot use the database ({str(error.orig).strip()}); "
-                           "if it is new, run `contextfeed db upgrade` first") from None
+        raise CommandError(
+            f"cannot use the database ({str(error.orig).strip()}); if it is new, run `contextfeed db upgrade` first"
+        ) from None
 
 
 def import_with_progress(app: App, path: Path) -> dict:

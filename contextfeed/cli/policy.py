@@ -40,9 +40,15 @@ def cmd_policy_simulate(args) -> int:
     if not documents:
         raise CommandError("no alert documents to simulate")
     try:
-        simulation = simulate_policy(app.settings, documents, accounts_csv=args.accounts,
-                                     accounts_from=None if args.accounts else app.database, at=args.at,
-                                     window=(args.start, args.end) if args.start else None, now=app.clock.now())
+        simulation = simulate_policy(
+            app.settings,
+            documents,
+            accounts_csv=args.accounts,
+            accounts_from=None if args.accounts else app.database,
+            at=args.at,
+            window=(args.start, args.end) if args.start else None,
+            now=app.clock.now(),
+        )
     except SimulationError as error:
         raise CommandError(str(error)) from None
     if args.json:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from contextfeed.domain.terms import SCOPES
 from contextfeed.cli.output import CommandError, app_from_environment, database_errors, emit, import_with_progress
+from contextfeed.domain.terms import SCOPES
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -15,8 +15,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1, help="API processes (they share the database)")
-    serve.add_argument("--no-scheduler", action="store_true",
-                       help="serve the API only; run `contextfeed worker` elsewhere for crawling")
+    serve.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="serve the API only; run `contextfeed worker` elsewhere for crawling",
+    )
     serve.set_defaults(run=cmd_serve)
 
     worker = commands.add_parser("worker", help="the scheduler only (crawls, expiry sweep, webhooks), no API")
@@ -36,7 +39,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     revoke.set_defaults(run=cmd_apikey_revoke)
 
 
-
 def announce_first_key(app) -> None:
     """On the very first start, make an admin key and print it once, with how to make more."""
     from contextfeed.db.api_keys import first_admin_key
@@ -44,10 +46,13 @@ def announce_first_key(app) -> None:
     with database_errors(), app.database.write() as session:
         new = first_admin_key(session, now=app.clock.now())
     if new is not None:
-        print("First start: an admin API key was made. It is shown this once, store it now:\n\n"
-              f"    {new.key}\n\n"
-              "Make keys for agents and dialers with:\n"
-              "    contextfeed apikey create --name NAME --scope agent|dialer|admin\n", flush=True)
+        print(
+            "First start: an admin API key was made. It is shown this once, store it now:\n\n"
+            f"    {new.key}\n\n"
+            "Make keys for agents and dialers with:\n"
+            "    contextfeed apikey create --name NAME --scope agent|dialer|admin\n",
+            flush=True,
+        )
 
 
 def cmd_serve(args) -> int:
@@ -66,9 +71,16 @@ def cmd_serve(args) -> int:
         os.environ[NO_SCHEDULER] = "1"
     from contextfeed.api.protocol import MAX_HEAD_BYTES, HeadDeadlineProtocol
 
-    uvicorn.run("contextfeed.api.asgi:build", factory=True, host=args.host or settings.service.host,
-                port=args.port or settings.service.port, workers=max(1, args.workers), log_level="info",
-                http=HeadDeadlineProtocol, h11_max_incomplete_event_size=MAX_HEAD_BYTES)
+    uvicorn.run(
+        "contextfeed.api.asgi:build",
+        factory=True,
+        host=args.host or settings.service.host,
+        port=args.port or settings.service.port,
+        workers=max(1, args.workers),
+        log_level="info",
+        http=HeadDeadlineProtocol,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+    )
     return 0
 
 
@@ -82,8 +94,11 @@ def import_configured_accounts(app) -> None:
     if not path.is_absolute() and app.settings.config_path is not None:
         path = app.settings.config_path.parent / path
     summary = import_with_progress(app, path)
-    print(f"accounts from {path}: {summary['created']} created, {summary['updated']} updated, "
-          f"{summary['rejected']} rejected", flush=True)
+    print(
+        f"accounts from {path}: {summary['created']} created, {summary['updated']} updated, "
+        f"{summary['rejected']} rejected",
+        flush=True,
+    )
 
 
 def cmd_worker(args) -> int:
@@ -98,8 +113,11 @@ def cmd_worker(args) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     supervisor.start()
-    print("worker started: crawling when this process holds the scheduler lock; Ctrl-C to stop", file=sys.stderr,
-          flush=True)
+    print(
+        "worker started: crawling when this process holds the scheduler lock; Ctrl-C to stop",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         stop.wait()
     except KeyboardInterrupt:
@@ -116,8 +134,11 @@ def cmd_apikey_create(args) -> int:
     with database_errors(), app.database.write() as session:
         new = create_key(session, name=args.name, scope=args.scope, now=app.clock.now())
     print(new.key)
-    print(f"key {new.id} ({new.name}, scope {new.scope}); shown only now, only its hash is stored. "
-          f"Use it as: Authorization: Bearer <key>", file=sys.stderr)
+    print(
+        f"key {new.id} ({new.name}, scope {new.scope}); shown only now, only its hash is stored. "
+        f"Use it as: Authorization: Bearer <key>",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -135,8 +156,10 @@ def cmd_apikey_list(args) -> int:
         print("no API keys; make one with `contextfeed apikey create --name NAME --scope SCOPE`")
     for row in rows:
         state = f"revoked {row['revoked_at']}" if row["revoked_at"] else f"last used {row['last_used_at'] or 'never'}"
-        print(f"{row['id']:>4}  {row['name']:<24} {row['scope']:<7} {row['prefix']}…  "
-              f"created {row['created_at']}  {state}")
+        print(
+            f"{row['id']:>4}  {row['name']:<24} {row['scope']:<7} {row['prefix']}…  "
+            f"created {row['created_at']}  {state}"
+        )
     return 0
 
 

@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from contextfeed.domain.terms import SCOPES
 from contextfeed.db.models import ApiKey
 from contextfeed.domain.instants import iso
+from contextfeed.domain.terms import SCOPES
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +53,15 @@ def create_key(session: Session, *, name: str, scope: str, now: datetime) -> New
 
 def key_json(key: ApiKey) -> dict:
     """A key without its secret (only its first characters, to recognise it)."""
-    return {"id": key.id, "name": key.name, "scope": key.scope, "prefix": key.prefix,
-            "created_at": iso(key.created_at), "revoked_at": iso(key.revoked_at),
-            "last_used_at": iso(key.last_used_at)}
+    return {
+        "id": key.id,
+        "name": key.name,
+        "scope": key.scope,
+        "prefix": key.prefix,
+        "created_at": iso(key.created_at),
+        "revoked_at": iso(key.revoked_at),
+        "last_used_at": iso(key.last_used_at),
+    }
 
 
 def list_keys(session: Session) -> list[ApiKey]:
@@ -80,11 +86,15 @@ def revoke_key(session: Session, key_id: int, *, now: datetime, by_key_id: int |
         raise LookupError(f"no API key {key_id}")
     if row.revoked_at is None and by_key_id is not None:
         if row.id == by_key_id:
-            raise RevocationRefused(f"API key {key_id} is the key making this request: a key cannot revoke itself; "
-                                    "revoke it with another admin key")
+            raise RevocationRefused(
+                f"API key {key_id} is the key making this request: a key cannot revoke itself; "
+                "revoke it with another admin key"
+            )
         if row.scope == "admin" and active_admin_keys(session) <= 1:
-            raise RevocationRefused(f"API key {key_id} is the last active admin key: make another admin key "
-                                    "(POST /v1/keys) before revoking this one")
+            raise RevocationRefused(
+                f"API key {key_id} is the last active admin key: make another admin key "
+                "(POST /v1/keys) before revoking this one"
+            )
     if row.revoked_at is None:
         row.revoked_at = now
         log.info("API key %s (%s) revoked", row.id, row.name)
@@ -93,8 +103,12 @@ def revoke_key(session: Session, key_id: int, *, now: datetime, by_key_id: int |
 
 def active_admin_keys(session: Session) -> int:
     """How many admin keys still work."""
-    return session.scalar(select(func.count()).select_from(ApiKey).where(ApiKey.scope == "admin",
-                                                                          ApiKey.revoked_at.is_(None))) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(ApiKey).where(ApiKey.scope == "admin", ApiKey.revoked_at.is_(None))
+        )
+        or 0
+    )
 
 
 def first_admin_key(session: Session, *, now: datetime) -> NewKey | None:

@@ -35,12 +35,18 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite files get WAL, foreign keys and a busy timeout, and their folder is created."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, future=True, pool_size=SERVER_POOL_SIZE,
-                             max_overflow=SERVER_POOL_OVERFLOW)
+        return create_engine(
+            url, pool_pre_ping=True, future=True, pool_size=SERVER_POOL_SIZE, max_overflow=SERVER_POOL_OVERFLOW
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, future=True,
-                           pool_size=SQLITE_POOL_SIZE, max_overflow=-1)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        future=True,
+        pool_size=SQLITE_POOL_SIZE,
+        max_overflow=-1,
+    )
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:
@@ -111,7 +117,9 @@ def bulk_writes(session: Session) -> Iterator[None]:
     if connection.dialect.name != "sqlite":
         yield
         return
-    previous = {pragma: connection.exec_driver_sql(f"PRAGMA {pragma}").scalar() for pragma in ("cache_size", "mmap_size")}
+    previous = {
+        pragma: connection.exec_driver_sql(f"PRAGMA {pragma}").scalar() for pragma in ("cache_size", "mmap_size")
+    }
     connection.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
     connection.exec_driver_sql(f"PRAGMA mmap_size={BULK_MMAP_BYTES}")
     try:
@@ -148,8 +156,9 @@ def insert_many(session: Session, table: Table, keys: Sequence[str], rows: Seque
     connection.exec_driver_sql(compiled.string, list(zip(*columns)))
 
 
-def insert_many_with_ids(session: Session, table: Table, keys: Sequence[str], rows: Sequence[tuple],
-                         **constants) -> list[int]:
+def insert_many_with_ids(
+    session: Session, table: Table, keys: Sequence[str], rows: Sequence[tuple], **constants
+) -> list[int]:
     """`insert_many` into a table with an integer `id` key; returns the new rows' ids in order.
 
     On SQLite the ids are given rather than returned: from above the highest ever handed out

@@ -24,8 +24,11 @@ class DatabaseGeocodeCache:
     def get(self, query: str) -> Location | None:
         """The cached answer for `query`, or None when it was never asked."""
         with self.database.read() as session:
-            entry = session.scalars(select(GeocodeCacheEntry).where(
-                GeocodeCacheEntry.provider == self.provider, GeocodeCacheEntry.query == query)).first()
+            entry = session.scalars(
+                select(GeocodeCacheEntry).where(
+                    GeocodeCacheEntry.provider == self.provider, GeocodeCacheEntry.query == query
+                )
+            ).first()
         if entry is None or entry.result is None:
             return None
         values = json.loads(entry.result)
@@ -34,5 +37,11 @@ class DatabaseGeocodeCache:
     def put(self, query: str, location: Location) -> None:
         """Remember the answer (misses too, as precision unknown)."""
         with self.database.write() as session:
-            session.add(GeocodeCacheEntry(provider=self.provider, query=query[:512],
-                                          result=json.dumps(asdict(location)), created_at=self.clock.now()))
+            session.add(
+                GeocodeCacheEntry(
+                    provider=self.provider,
+                    query=query[:512],
+                    result=json.dumps(asdict(location)),
+                    created_at=self.clock.now(),
+                )
+            )

@@ -206,8 +206,16 @@ class Account(Base):
     __table_args__ = (
         # Covering: an alert's bounding box reads every column the matcher needs from the index alone,
         # without a lookup of each of its fifty thousand rows.
-        Index("ix_accounts_point", "loc_lat", "loc_lon", "loc_precision", "account_id", "timezone", "loc_city",
-              "loc_postal_code"),
+        Index(
+            "ix_accounts_point",
+            "loc_lat",
+            "loc_lon",
+            "loc_precision",
+            "account_id",
+            "timezone",
+            "loc_city",
+            "loc_postal_code",
+        ),
         # The suppression index reads the accounts edited since it last looked.
         Index("ix_accounts_updated_at", "updated_at"),
     )

@@ -25,5 +25,8 @@ def inside_calling_hours(local: LocalTime, calling: CallingSettings) -> bool | N
 
 def calling_hours_json(local: LocalTime, calling: CallingSettings) -> dict:
     """The configured window and whether the customer is inside it now."""
-    return {"start": calling.hours_start.strftime("%H:%M"), "end": calling.hours_end.strftime("%H:%M"),
-            "inside": inside_calling_hours(local, calling)}
+    return {
+        "start": calling.hours_start.strftime("%H:%M"),
+        "end": calling.hours_end.strftime("%H:%M"),
+        "inside": inside_calling_hours(local, calling),
+    }

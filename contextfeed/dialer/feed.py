@@ -9,16 +9,25 @@ from itertools import chain
 from sqlalchemy import Connection, Text, cast, func, select, text
 from sqlalchemy.orm import Session
 
-from contextfeed.dialer.suppression import DatabaseView, KnownAccount
-from contextfeed.domain.instants import as_utc
 from contextfeed.db.models import FlagChange
-from contextfeed.domain.instants import iso
+from contextfeed.dialer.suppression import DatabaseView, KnownAccount
+from contextfeed.domain.instants import as_utc, iso
 
 MAX_PAGE = 10_000
 # Read as plain columns, not ORM objects: a dialer syncing from the start reads a hundred thousand.
-PLAIN = (FlagChange.cursor, FlagChange.account_id, FlagChange.flag_id, FlagChange.event_id, FlagChange.action,
-         FlagChange.origin, FlagChange.level, FlagChange.previous_level, FlagChange.rule, FlagChange.reason,
-         FlagChange.actor)
+PLAIN = (
+    FlagChange.cursor,
+    FlagChange.account_id,
+    FlagChange.flag_id,
+    FlagChange.event_id,
+    FlagChange.action,
+    FlagChange.origin,
+    FlagChange.level,
+    FlagChange.previous_level,
+    FlagChange.rule,
+    FlagChange.reason,
+    FlagChange.actor,
+)
 PLAIN_KEYS = tuple(column.key for column in PLAIN)
 ACCOUNT_ID = PLAIN_KEYS.index("account_id")
 STARTS_AT = len(PLAIN)
@@ -59,8 +68,9 @@ def lock_change_log(session: Session) -> None:
     # SQLite has a single writer and assigns cursors under its lock, so commit order is cursor order.
 
 
-def changes_after(session: Session, after: int, *, limit: int, through: int | None = None,
-                  accounts: AccountsById | None = None) -> list[dict]:
+def changes_after(
+    session: Session, after: int, *, limit: int, through: int | None = None, accounts: AccountsById | None = None
+) -> list[dict]:
     """Up to `limit` changes with a cursor above `after` (and at most `through`), oldest first.
 
     Phones come from `accounts` (the API's suppression index), else from the database.

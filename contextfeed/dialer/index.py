@@ -22,14 +22,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 
-from contextfeed.dialer.feed import latest_cursor, lock_change_log
-from contextfeed.dialer.shared_read import SharedRead
-from contextfeed.dialer.suppression import DatabaseView, KnownAccount, chunks, known_account
+from contextfeed.bootstrap import settle
 from contextfeed.clock import Clock
 from contextfeed.db.engine import Database, one_of
 from contextfeed.db.models import Account, FlagChange
+from contextfeed.dialer.feed import latest_cursor, lock_change_log
+from contextfeed.dialer.shared_read import SharedRead
+from contextfeed.dialer.suppression import DatabaseView, KnownAccount, chunks, known_account
 from contextfeed.flags.query import ActiveFlag, StoredFlags, in_force, load_flags
-from contextfeed.bootstrap import settle
 
 # Seconds between reads of accounts edited without any flag change (a new phone or time zone).
 ACCOUNTS_EVERY = 10.0
@@ -138,8 +138,11 @@ class SuppressionIndex:
         """The accounts the change log names after our cursor, and the newest cursor among them."""
         with self.database.read() as session:
             lock_change_log(session)
-            rows = session.execute(select(FlagChange.account_id, FlagChange.cursor)
-                                   .where(FlagChange.cursor > self.cursor).order_by(FlagChange.cursor)).all()
+            rows = session.execute(
+                select(FlagChange.account_id, FlagChange.cursor)
+                .where(FlagChange.cursor > self.cursor)
+                .order_by(FlagChange.cursor)
+            ).all()
         return {row.account_id for row in rows}, rows[-1].cursor if rows else self.cursor
 
     def reload(self, account_ids: Collection[str]) -> None:
@@ -153,8 +156,12 @@ class SuppressionIndex:
                         self.stored[account_id] = fresh[account_id]
                     else:
                         self.stored.pop(account_id, None)
-                remember(session.connection().execute(
-                    select(*ACCOUNT_COLUMNS).where(one_of(session, Account.account_id, chunk))), self.accounts)
+                remember(
+                    session.connection().execute(
+                        select(*ACCOUNT_COLUMNS).where(one_of(session, Account.account_id, chunk))
+                    ),
+                    self.accounts,
+                )
 
     def read_accounts(self, now: datetime) -> None:
         """Read again the accounts written since (a little before) the last time they were read."""
@@ -210,5 +217,8 @@ class IndexView:
     def flags(self, account_ids: Iterable[str], *, at: datetime) -> dict[str, list[ActiveFlag]]:
         """The flags in force at `at` of these accounts, by account."""
         stored = self.index.stored
-        return {account_id: active for account_id in account_ids
-                if (flags := stored.get(account_id)) and (active := in_force(flags, at))}
+        return {
+            account_id: active
+            for account_id in account_ids
+            if (flags := stored.get(account_id)) and (active := in_force(flags, at))
+        }

@@ -18,14 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from contextfeed.accounts.csvfile import spreadsheet_safe
-from contextfeed.dialer.calling import inside_calling_hours
-from contextfeed.domain.instants import local_time
 from contextfeed.config import CallingSettings
 from contextfeed.db.engine import one_of
 from contextfeed.db.models import Account
+from contextfeed.dialer.calling import inside_calling_hours
+from contextfeed.domain.instants import iso, local_time
 from contextfeed.flags.policy import rank
 from contextfeed.flags.query import ActiveFlag, active_at
-from contextfeed.domain.instants import iso
 
 Purpose = Literal["agent", "automated"]
 # The weakest level that stops a call, by who makes it.
@@ -68,8 +67,13 @@ def verdict(flags: Sequence[ActiveFlag], *, threshold: str) -> Verdict:
     # All of them are in force now, so together they suppress without a gap until the last one ends.
     ends = [flag.expires_at for flag in suppressing]
     until = max(ends) if ends and None not in ends else None
-    return Verdict(suppress=bool(suppressing), level=ordered[0].level if ordered else None, until=until,
-                   flags=ordered, rule=suppressing[0].rule if suppressing else None)
+    return Verdict(
+        suppress=bool(suppressing),
+        level=ordered[0].level if ordered else None,
+        until=until,
+        flags=ordered,
+        rule=suppressing[0].rule if suppressing else None,
+    )
 
 
 def customer_clock(at: datetime, timezone: str | None, calling: CallingSettings) -> tuple[str | None, bool | None]:
@@ -82,44 +86,81 @@ def customer_clock(at: datetime, timezone: str | None, calling: CallingSettings)
 
 def reason_json(flag: ActiveFlag) -> dict:
     """A flag as a short reason: rule, level, ids to look up, one line of text, end."""
-    return {"rule": flag.rule, "level": flag.level, "flag_id": flag.flag_id, "event_ids": list(flag.event_ids),
-            "text": flag.reason, "until": iso(flag.expires_at)}
+    return {
+        "rule": flag.rule,
+        "level": flag.level,
+        "flag_id": flag.flag_id,
+        "event_ids": list(flag.event_ids),
+        "text": flag.reason,
+        "until": iso(flag.expires_at),
+    }
 
 
 def unknown_result(account_id: str | None, asked_phone: str | None, calling: CallingSettings) -> dict:
     """The result for an id or phone contextfeed does not know: the configured default, never a silent yes."""
     return {
-        "account_id": account_id, "phone": asked_phone, "status": "unknown_account",
-        "suppress": calling.unknown_account_suppress, "level": None,
-        "reasons": [{"rule": "unknown_account", "level": None, "flag_id": None, "event_ids": [],
-                     "text": "not an account contextfeed knows; the configured default applies", "until": None}],
-        "until": None, "outside_calling_hours": None, "local_time": None,
+        "account_id": account_id,
+        "phone": asked_phone,
+        "status": "unknown_account",
+        "suppress": calling.unknown_account_suppress,
+        "level": None,
+        "reasons": [
+            {
+                "rule": "unknown_account",
+                "level": None,
+                "flag_id": None,
+                "event_ids": [],
+                "text": "not an account contextfeed knows; the configured default applies",
+                "until": None,
+            }
+        ],
+        "until": None,
+        "outside_calling_hours": None,
+        "local_time": None,
     }
 
 
-def check_result(account: KnownAccount, flags: Sequence[ActiveFlag], threshold: str,
-                 clock: tuple[str | None, bool | None], calling: CallingSettings) -> dict:
+def check_result(
+    account: KnownAccount,
+    flags: Sequence[ActiveFlag],
+    threshold: str,
+    clock: tuple[str | None, bool | None],
+    calling: CallingSettings,
+) -> dict:
     """One result of the bulk check for a known account, given its `customer_clock`."""
     decided = verdict(flags, threshold=threshold)
     reasons = [reason_json(flag) for flag in decided.flags]
     suppress = decided.suppress
     if not account.located:
         suppress = suppress or calling.unknown_location_suppress
-        reasons.append({"rule": "unknown_location", "level": None, "flag_id": None, "event_ids": [],
-                        "text": "the account could not be placed anywhere, so no event can reach it",
-                        "until": None})
+        reasons.append(
+            {
+                "rule": "unknown_location",
+                "level": None,
+                "flag_id": None,
+                "event_ids": [],
+                "text": "the account could not be placed anywhere, so no event can reach it",
+                "until": None,
+            }
+        )
     local, outside = clock
     return {
-        "account_id": account.account_id, "phone": account.phone or None, "status": "ok", "suppress": suppress,
-        "level": decided.level, "reasons": reasons, "until": iso(decided.until) if decided.suppress else None,
-        "outside_calling_hours": outside, "local_time": local,
+        "account_id": account.account_id,
+        "phone": account.phone or None,
+        "status": "ok",
+        "suppress": suppress,
+        "level": decided.level,
+        "reasons": reasons,
+        "until": iso(decided.until) if decided.suppress else None,
+        "outside_calling_hours": outside,
+        "local_time": local,
     }
 
 
 def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
     """Successive slices of at most CHUNK items."""
     for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
+        yield items[start : start + CHUNK]
 
 
 def known_account(account_id: str, phone: str, timezone: str | None, precision: str) -> KnownAccount:
@@ -131,8 +172,11 @@ def known_accounts(session: Session, column: InstrumentedAttribute[str], values:
     """The accounts whose `column` (id or phone) is among `values`."""
     found = []
     for chunk in chunks(sorted(set(values))):
-        rows = session.execute(select(Account.account_id, Account.phone, Account.timezone, Account.loc_precision)
-                               .where(one_of(session, column, chunk)))
+        rows = session.execute(
+            select(Account.account_id, Account.phone, Account.timezone, Account.loc_precision).where(
+                one_of(session, column, chunk)
+            )
+        )
         found += [known_account(*row) for row in rows]
     return found
 
@@ -158,8 +202,9 @@ class DatabaseView:
 
     def accounts(self, account_ids: Sequence[str]) -> dict[str, KnownAccount]:
         """The known accounts among these ids."""
-        return {account.account_id: account for account in known_accounts(self.session, Account.account_id,
-                                                                           account_ids)}
+        return {
+            account.account_id: account for account in known_accounts(self.session, Account.account_id, account_ids)
+        }
 
     def accounts_by_phone(self, phones: Sequence[str]) -> dict[str, list[KnownAccount]]:
         """The accounts behind each of these phones."""
@@ -177,8 +222,15 @@ class DatabaseView:
         return grouped
 
 
-def suppression_check(view: AccountView, *, account_ids: Sequence[str], phones: Sequence[str], at: datetime,
-                      purpose: Purpose, calling: CallingSettings) -> Iterator[dict]:
+def suppression_check(
+    view: AccountView,
+    *,
+    account_ids: Sequence[str],
+    phones: Sequence[str],
+    at: datetime,
+    purpose: Purpose,
+    calling: CallingSettings,
+) -> Iterator[dict]:
     """A result per asked id, in the order asked, then one per account behind each asked phone."""
     by_id = view.accounts(account_ids)
     by_phone = view.accounts_by_phone(phones) if phones else {}
@@ -213,8 +265,13 @@ class ExportEntry:
 
     def as_json(self) -> dict:
         """The entry with `expires` as the list writes it."""
-        return {"phone": self.phone, "account_id": self.account_id, "level": self.level,
-                "expires": list_time(self.expires), "reason_code": self.reason_code}
+        return {
+            "phone": self.phone,
+            "account_id": self.account_id,
+            "level": self.level,
+            "expires": list_time(self.expires),
+            "reason_code": self.reason_code,
+        }
 
 
 def list_time(instant: datetime | None) -> str:
@@ -241,8 +298,15 @@ def export_entries(session: Session, *, at: datetime, level: str) -> list[Export
         if not phones.get(account_id):
             continue
         decided = verdict(flags[account_id], threshold=level)
-        entries.append(ExportEntry(phone=phones[account_id], account_id=account_id, level=decided.level,
-                                   expires=decided.until, reason_code=decided.rule))
+        entries.append(
+            ExportEntry(
+                phone=phones[account_id],
+                account_id=account_id,
+                level=decided.level,
+                expires=decided.until,
+                reason_code=decided.rule,
+            )
+        )
     return entries
 
 

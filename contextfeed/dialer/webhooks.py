@@ -19,10 +19,10 @@ import orjson
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from contextfeed.dialer.feed import changes_after, latest_cursor
 from contextfeed.bootstrap import App
 from contextfeed.clock import SystemClock
 from contextfeed.db.models import Webhook, WebhookDelivery
+from contextfeed.dialer.feed import changes_after, latest_cursor
 from contextfeed.domain.instants import iso
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,14 @@ def backoff(failures: int) -> timedelta:
 
 def add_webhook(session: Session, *, name: str, url: str, secret: str, after: int | None, now: datetime) -> Webhook:
     """Register a receiver; it gets the changes after cursor `after` (None: only changes from now on)."""
-    hook = Webhook(name=name, url=url, secret=secret, cursor=latest_cursor(session) if after is None else after,
-                   failures=0, created_at=now)
+    hook = Webhook(
+        name=name,
+        url=url,
+        secret=secret,
+        cursor=latest_cursor(session) if after is None else after,
+        failures=0,
+        created_at=now,
+    )
     session.add(hook)
     session.flush()
     return hook
@@ -77,26 +83,45 @@ def add_webhook(session: Session, *, name: str, url: str, secret: str, after: in
 
 def webhook_json(hook: Webhook) -> dict:
     """A webhook's settings and delivery state; never its secret."""
-    return {"id": hook.id, "name": hook.name, "url": hook.url, "cursor": hook.cursor, "failures": hook.failures,
-            "next_attempt_at": iso(hook.next_attempt_at), "last_attempt_at": iso(hook.last_attempt_at),
-            "last_success_at": iso(hook.last_success_at), "last_error": hook.last_error,
-            "created_at": iso(hook.created_at)}
+    return {
+        "id": hook.id,
+        "name": hook.name,
+        "url": hook.url,
+        "cursor": hook.cursor,
+        "failures": hook.failures,
+        "next_attempt_at": iso(hook.next_attempt_at),
+        "last_attempt_at": iso(hook.last_attempt_at),
+        "last_success_at": iso(hook.last_success_at),
+        "last_error": hook.last_error,
+        "created_at": iso(hook.created_at),
+    }
 
 
 def delivery_json(delivery: WebhookDelivery) -> dict:
     """One delivery attempt."""
-    return {"id": delivery.id, "first_cursor": delivery.first_cursor, "last_cursor": delivery.last_cursor,
-            "attempt": delivery.attempt, "delivered": delivery.delivered, "status_code": delivery.status_code,
-            "error": delivery.error, "attempted_at": iso(delivery.attempted_at)}
+    return {
+        "id": delivery.id,
+        "first_cursor": delivery.first_cursor,
+        "last_cursor": delivery.last_cursor,
+        "attempt": delivery.attempt,
+        "delivered": delivery.delivered,
+        "status_code": delivery.status_code,
+        "error": delivery.error,
+        "attempted_at": iso(delivery.attempted_at),
+    }
 
 
 def pending_through(session: Session, hook: Target) -> int | None:
     """The last cursor of a batch that failed and must be sent again unchanged, if there is one."""
     return session.scalar(
         select(WebhookDelivery.last_cursor)
-        .where(WebhookDelivery.webhook_id == hook.id, WebhookDelivery.last_cursor > hook.cursor,
-               WebhookDelivery.delivered.is_(False))
-        .order_by(WebhookDelivery.id.desc()).limit(1)
+        .where(
+            WebhookDelivery.webhook_id == hook.id,
+            WebhookDelivery.last_cursor > hook.cursor,
+            WebhookDelivery.delivered.is_(False),
+        )
+        .order_by(WebhookDelivery.id.desc())
+        .limit(1)
     )
 
 
@@ -105,8 +130,12 @@ def post(client: httpx.Client, hook: Target, body: bytes, *, idempotency_key: st
     # The signature's timestamp guards receivers against replayed requests, which happen in real
     # time: sign with the wall clock even when the service runs on a replay clock.
     timestamp = int(SystemClock().now().timestamp())
-    headers = {"Content-Type": "application/json", "Idempotency-Key": idempotency_key,
-               SIGNATURE_HEADER: sign(hook.secret, body, timestamp=timestamp), "User-Agent": "contextfeed-webhooks"}
+    headers = {
+        "Content-Type": "application/json",
+        "Idempotency-Key": idempotency_key,
+        SIGNATURE_HEADER: sign(hook.secret, body, timestamp=timestamp),
+        "User-Agent": "contextfeed-webhooks",
+    }
     try:
         response = client.post(hook.url, content=body, headers=headers)
     except (httpx.HTTPError, httpx.InvalidURL) as error:
@@ -136,25 +165,46 @@ def deliver_batch(app: App, client: httpx.Client, hook_id: int, *, batch_size: i
     with app.database.write() as session:
         if session.get(Webhook, hook.id) is None:
             return 0, False  # deleted while the POST was under way
-        session.add(WebhookDelivery(webhook_id=hook.id, first_cursor=first, last_cursor=last,
-                                    attempt=hook.failures + 1, status_code=attempt.status_code, error=attempt.error,
-                                    delivered=attempt.delivered, attempted_at=now))
-        values = {"failures": failures, "last_attempt_at": now, "last_error": attempt.error,
-                  "next_attempt_at": None if attempt.delivered else now + backoff(failures)}
+        session.add(
+            WebhookDelivery(
+                webhook_id=hook.id,
+                first_cursor=first,
+                last_cursor=last,
+                attempt=hook.failures + 1,
+                status_code=attempt.status_code,
+                error=attempt.error,
+                delivered=attempt.delivered,
+                attempted_at=now,
+            )
+        )
+        values = {
+            "failures": failures,
+            "last_attempt_at": now,
+            "last_error": attempt.error,
+            "next_attempt_at": None if attempt.delivered else now + backoff(failures),
+        }
         if attempt.delivered:
             values |= {"cursor": last, "last_success_at": now}
         # Conditional on the cursor read above: a second worker that raced this one cannot move it back.
         session.execute(update(Webhook).where(Webhook.id == hook.id, Webhook.cursor == hook.cursor).values(**values))
     if not attempt.delivered:
-        log.warning("webhook %s (%s): changes %s-%s not delivered (%s); retry in %s", hook.id, hook.url, first,
-                    last, attempt.error, backoff(failures))
+        log.warning(
+            "webhook %s (%s): changes %s-%s not delivered (%s); retry in %s",
+            hook.id,
+            hook.url,
+            first,
+            last,
+            attempt.error,
+            backoff(failures),
+        )
         return 0, False
     # A full batch, or a retried one (cut where it was first cut), may have more changes behind it.
     return len(changes), len(changes) == batch_size or retry_through is not None
 
 
-def deliver_webhooks(app: App, client: httpx.Client, *, batch_size: int = BATCH,
-                     max_batches: int = MAX_BATCHES_PER_RUN) -> int:
+def deliver_webhooks(
+    app: App, client: httpx.Client, *, batch_size: int = BATCH, max_batches: int = MAX_BATCHES_PER_RUN
+) -> int:
     """Push pending changes to every webhook that is due; returns how many changes were delivered.
 
     Meant to run every few seconds from the scheduler; a run sends at most
@@ -162,8 +212,13 @@ def deliver_webhooks(app: App, client: httpx.Client, *, batch_size: int = BATCH,
     """
     now = app.clock.now()
     with app.database.read() as session:
-        due = list(session.scalars(select(Webhook.id).where(
-            (Webhook.next_attempt_at.is_(None)) | (Webhook.next_attempt_at <= now)).order_by(Webhook.id)))
+        due = list(
+            session.scalars(
+                select(Webhook.id)
+                .where((Webhook.next_attempt_at.is_(None)) | (Webhook.next_attempt_at <= now))
+                .order_by(Webhook.id)
+            )
+        )
     delivered = 0
     for hook_id in due:
         for _ in range(max_batches):

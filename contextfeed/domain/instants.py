@@ -77,7 +77,7 @@ class LocalTime:
         }
 
     def clock_text(self) -> str:
-        """"06:30 EDT, 19 Apr" on the customer's clock, or "10:30 UTC, 19 Apr" when the zone is unknown."""
+        """ "06:30 EDT, 19 Apr" on the customer's clock, or "10:30 UTC, 19 Apr" when the zone is unknown."""
         if self.local is None:
             return as_utc(self.utc).strftime("%H:%M UTC, %d %b")
         return self.local.strftime("%H:%M %Z, %d %b")

@@ -40,9 +40,27 @@ CODES: Table = EventAreaCode.__table__
 REFERENCES: Table = EventReference.__table__
 EVENT_CODES_LENGTH = Event.__table__.c.event_codes.type.length
 # Copied from the parsed event as they are.
-COPIED_FIELDS = ("status", "msg_type", "category", "event_type", "severity", "urgency", "certainty", "headline",
-                 "summary", "instruction", "sender_name", "link", "language", "effective", "onset",
-                 "expires", "ends", "magnitude", "depth_km")
+COPIED_FIELDS = (
+    "status",
+    "msg_type",
+    "category",
+    "event_type",
+    "severity",
+    "urgency",
+    "certainty",
+    "headline",
+    "summary",
+    "instruction",
+    "sender_name",
+    "link",
+    "language",
+    "effective",
+    "onset",
+    "expires",
+    "ends",
+    "magnitude",
+    "depth_km",
+)
 
 
 @dataclass
@@ -145,8 +163,10 @@ class EventStore:
                 if event.values["content_hash"] == digest:
                     outcome.unchanged += 1  # the same message relayed by another source: nothing to change
                 else:
-                    outcome.refused.append(f"{item.msg_type} {item.external_id} from {item.sender}: that alert was "
-                                           f"stored from another source, which this source may not amend")
+                    outcome.refused.append(
+                        f"{item.msg_type} {item.external_id} from {item.sender}: that alert was "
+                        f"stored from another source, which this source may not amend"
+                    )
                 continue
             if event is not None and event.values["content_hash"] == digest:
                 event.values["last_seen_at"] = self.now
@@ -154,9 +174,17 @@ class EventStore:
                 outcome.unchanged += 1
                 continue
             if event is None:
-                event = StoredEvent({"first_seen_at": self.now, "source_id": source.id, "kind": item.kind,
-                                         "trust": source.trust, "sender": item.sender, "external_id": item.external_id},
-                                    aliases=set())
+                event = StoredEvent(
+                    {
+                        "first_seen_at": self.now,
+                        "source_id": source.id,
+                        "kind": item.kind,
+                        "trust": source.trust,
+                        "sender": item.sender,
+                        "external_id": item.external_id,
+                    },
+                    aliases=set(),
+                )
                 outcome.new += 1
             else:
                 outcome.updated += 1
@@ -172,18 +200,23 @@ class EventStore:
         outcome.changed = {event.id for event in touched}
         return outcome
 
-    def permitted_targets(self, event: StoredEvent, targets: list[StoredEvent], refused: list[str]) -> list[StoredEvent]:
+    def permitted_targets(
+        self, event: StoredEvent, targets: list[StoredEvent], refused: list[str]
+    ) -> list[StoredEvent]:
         """The referenced events this message may end or replace; the others (and itself) reported in `refused`."""
         permitted = []
         for target in targets:
             sender, identifier = target.identity
             if target is event:
-                refused.append(f"{event.values['msg_type']} {identifier} from {sender} refers to itself; "
-                               f"the reference is ignored")
+                refused.append(
+                    f"{event.values['msg_type']} {identifier} from {sender} refers to itself; the reference is ignored"
+                )
             elif not self.amends(event.values["source_id"], target.values["source_id"]):
-                refused.append(f"{event.values['msg_type']} {event.values['external_id']} refers to {identifier} "
-                               f"from {sender}, stored from another source that this source may not amend; "
-                               f"the reference is ignored")
+                refused.append(
+                    f"{event.values['msg_type']} {event.values['external_id']} refers to {identifier} "
+                    f"from {sender}, stored from another source that this source may not amend; "
+                    f"the reference is ignored"
+                )
             else:
                 permitted.append(target)
         return permitted
@@ -201,10 +234,14 @@ class EventStore:
         # An item its source did not date is dated when it was first seen (its summary says so).
         sent = item.sent if item.dated else event.values["first_seen_at"]
         event.values.update(
-            response_types=",".join(item.response_types), event_codes=joined_codes(item.event_codes),
+            response_types=",".join(item.response_types),
+            event_codes=joined_codes(item.event_codes),
             crisis_category=reading.crisis_category if reading else None,
             crisis_matched=", ".join(reading.crisis_matched) if reading else None,
-            content_hash=digest, last_seen_at=self.now, sent=sent, valid_from=item.effective or sent,
+            content_hash=digest,
+            last_seen_at=self.now,
+            sent=sent,
+            valid_from=item.effective or sent,
         )
         event.references = tuple((ref.sender, ref.identifier, ref.sent) for ref in item.references)
         names = dict.fromkeys((item.external_id, *item.alternate_ids))
@@ -226,8 +263,15 @@ class EventStore:
             for event in new:
                 event.id = ids[event.identity]
         update_rows(self.session, EVENTS, [(event.id, event.values) for event in refilled])
-        update_rows(self.session, EVENTS, [(event.id, {"last_seen_at": event.values["last_seen_at"]})
-                                           for event in events if event.seen and not event.refilled])
+        update_rows(
+            self.session,
+            EVENTS,
+            [
+                (event.id, {"last_seen_at": event.values["last_seen_at"]})
+                for event in events
+                if event.seen and not event.refilled
+            ],
+        )
         if refilled:
             replaced = [event.id for event in refilled]
             stale_areas = select(AREAS.c.id).where(one_of(self.session, AREAS.c.event_id, replaced))
@@ -236,12 +280,24 @@ class EventStore:
             self.session.execute(delete(REFERENCES).where(one_of(self.session, REFERENCES.c.event_id, replaced)))
         rewritten = new + refilled
         self.write_areas(rewritten)
-        insert_rows(self.session, REFERENCES, [
-            {"event_id": event.id, "ref_sender": sender, "ref_identifier": identifier, "ref_sent": sent}
-            for event in rewritten for sender, identifier, sent in event.references
-        ])
-        insert_rows(self.session, ALIASES, [{"event_id": event.id, "sender": event.values["sender"], "alias": alias}
-                                            for event in events for alias in event.new_aliases])
+        insert_rows(
+            self.session,
+            REFERENCES,
+            [
+                {"event_id": event.id, "ref_sender": sender, "ref_identifier": identifier, "ref_sent": sent}
+                for event in rewritten
+                for sender, identifier, sent in event.references
+            ],
+        )
+        insert_rows(
+            self.session,
+            ALIASES,
+            [
+                {"event_id": event.id, "sender": event.values["sender"], "alias": alias}
+                for event in events
+                for alias in event.new_aliases
+            ],
+        )
         self.forget_cached(event.id for event in events)
 
     def write_areas(self, events: list[StoredEvent]) -> None:
@@ -251,10 +307,16 @@ class EventStore:
             return
         inserted = self.session.execute(insert(AREAS).returning(AREAS.c.id, AREAS.c.event_id, AREAS.c.position), rows)
         ids = {(event_id, position): area_id for area_id, event_id, position in inserted}
-        insert_rows(self.session, CODES, [
-            {"area_id": ids[event.id, position], "code_type": code_type, "code": code}
-            for event in events for position, area in enumerate(event.areas) for code_type, code in area_codes(area)
-        ])
+        insert_rows(
+            self.session,
+            CODES,
+            [
+                {"area_id": ids[event.id, position], "code_type": code_type, "code": code}
+                for event in events
+                for position, area in enumerate(event.areas)
+                for code_type, code in area_codes(area)
+            ],
+        )
 
     def forget_cached(self, event_ids: Iterable[int]) -> None:
         """Expire ORM copies of these events the session may hold: they were written past it."""
@@ -270,13 +332,26 @@ class EventStore:
         for event in events:
             values = event.values
             result = validity(
-                status=values["status"], msg_type=values["msg_type"], sent=values["sent"],
-                effective=values["effective"], expires=values["expires"], ends=values["ends"],
+                status=values["status"],
+                msg_type=values["msg_type"],
+                sent=values["sent"],
+                effective=values["effective"],
+                expires=values["expires"],
+                ends=values["ends"],
                 referrers=referrers.get(event.identity, []),
                 default_ttl=self.lifetimes.for_trust(values["trust"]),
             )
-            rows.append((event.id, {"valid_from": result.valid_from, "valid_until": result.valid_until,
-                                    "cut_at": result.cut_at, "ended_by": result.ended_by}))
+            rows.append(
+                (
+                    event.id,
+                    {
+                        "valid_from": result.valid_from,
+                        "valid_until": result.valid_until,
+                        "cut_at": result.cut_at,
+                        "ended_by": result.ended_by,
+                    },
+                )
+            )
         update_rows(self.session, EVENTS, rows)
 
     def referrers(self, events: list[StoredEvent]) -> dict[tuple[str, str], list[Referrer]]:
@@ -284,21 +359,32 @@ class EventStore:
         found: dict[tuple[str, str], list[tuple[int, Referrer]]] = {}
         for sender, identifiers in by_sender(event.identity for event in events).items():
             rows = self.session.execute(
-                select(REFERENCES.c.ref_identifier, EVENTS.c.external_id, EVENTS.c.msg_type, EVENTS.c.status,
-                       EVENTS.c.sent, EVENTS.c.sender, EVENTS.c.source_id)
+                select(
+                    REFERENCES.c.ref_identifier,
+                    EVENTS.c.external_id,
+                    EVENTS.c.msg_type,
+                    EVENTS.c.status,
+                    EVENTS.c.sent,
+                    EVENTS.c.sender,
+                    EVENTS.c.source_id,
+                )
                 .join(EVENTS, REFERENCES.c.event_id == EVENTS.c.id)
-                .where(REFERENCES.c.ref_sender == sender,
-                       one_of(self.session, REFERENCES.c.ref_identifier, identifiers))
+                .where(
+                    REFERENCES.c.ref_sender == sender, one_of(self.session, REFERENCES.c.ref_identifier, identifiers)
+                )
             )
             for target, identifier, msg_type, status, sent, own_sender, source_id in rows:
                 if (own_sender, identifier) == (sender, target):
                     continue  # a message naming itself (reported when it was stored) ends nothing
                 found.setdefault((sender, target), []).append(
-                    (source_id, Referrer(identifier=identifier, msg_type=msg_type, status=status, sent=sent)))
+                    (source_id, Referrer(identifier=identifier, msg_type=msg_type, status=status, sent=sent))
+                )
         # A message counts against the events of its own source, or of those it may amend.
         owners = {event.identity: event.values["source_id"] for event in events}
-        return {identity: [referrer for source_id, referrer in referrers if self.amends(source_id, owners[identity])]
-                for identity, referrers in found.items()}
+        return {
+            identity: [referrer for source_id, referrer in referrers if self.amends(source_id, owners[identity])]
+            for identity, referrers in found.items()
+        }
 
 
 class KnownEvents:
@@ -312,28 +398,42 @@ class KnownEvents:
     def load(cls, session: Session, items: list[ParsedEvent]) -> KnownEvents:
         """The stored events these items are, are known as, or refer to: one query per sender and table."""
         rows = {}
-        identities = by_sender([(item.sender, item.external_id) for item in items]
-                               + [(ref.sender, ref.identifier) for item in items for ref in item.references])
+        identities = by_sender(
+            [(item.sender, item.external_id) for item in items]
+            + [(ref.sender, ref.identifier) for item in items for ref in item.references]
+        )
         for sender, external_ids in identities.items():
-            rows.update((row.id, row) for row in session.execute(
-                select(EVENTS).where(EVENTS.c.sender == sender, one_of(session, EVENTS.c.external_id, external_ids))))
+            rows.update(
+                (row.id, row)
+                for row in session.execute(
+                    select(EVENTS).where(EVENTS.c.sender == sender, one_of(session, EVENTS.c.external_id, external_ids))
+                )
+            )
         alternates = by_sender([(item.sender, alias) for item in items for alias in item.alternate_ids])
         for sender, names in alternates.items():
-            rows.update((row.id, row) for row in session.execute(
-                select(EVENTS).join(ALIASES, ALIASES.c.event_id == EVENTS.c.id)
-                .where(ALIASES.c.sender == sender, one_of(session, ALIASES.c.alias, names))))
+            rows.update(
+                (row.id, row)
+                for row in session.execute(
+                    select(EVENTS)
+                    .join(ALIASES, ALIASES.c.event_id == EVENTS.c.id)
+                    .where(ALIASES.c.sender == sender, one_of(session, ALIASES.c.alias, names))
+                )
+            )
         known = cls()
         if not rows:
             return known
         ids = list(rows)
         aliases: dict[int, set[str]] = {event_id: set() for event_id in ids}
         for event_id, alias in session.execute(
-                select(ALIASES.c.event_id, ALIASES.c.alias).where(one_of(session, ALIASES.c.event_id, ids))):
+            select(ALIASES.c.event_id, ALIASES.c.alias).where(one_of(session, ALIASES.c.event_id, ids))
+        ):
             aliases[event_id].add(alias)
         references: dict[int, list[tuple[str, str, datetime | None]]] = {event_id: [] for event_id in ids}
         for event_id, *reference in session.execute(
-                select(REFERENCES.c.event_id, REFERENCES.c.ref_sender, REFERENCES.c.ref_identifier,
-                       REFERENCES.c.ref_sent).where(one_of(session, REFERENCES.c.event_id, ids))):
+            select(
+                REFERENCES.c.event_id, REFERENCES.c.ref_sender, REFERENCES.c.ref_identifier, REFERENCES.c.ref_sent
+            ).where(one_of(session, REFERENCES.c.event_id, ids))
+        ):
             references[event_id].append(tuple(reference))
         for event_id, row in rows.items():
             values = dict(row._mapping)
@@ -345,8 +445,7 @@ class KnownEvents:
         """The event with this item's identity, or known under one of its alternate ids."""
         event = self.by_identity.get((item.sender, item.external_id))
         if event is None:
-            event = next(filter(None, (self.by_alias.get((item.sender, alias)) for alias in item.alternate_ids)),
-                         None)
+            event = next(filter(None, (self.by_alias.get((item.sender, alias)) for alias in item.alternate_ids)), None)
         return event
 
     def add(self, event: StoredEvent) -> None:
@@ -382,8 +481,10 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
 def update_rows(session: Session, table: Table, rows: list[tuple[int, dict[str, Any]]]) -> None:
     """UPDATE rows, given as (id, values with the same keys), in one executemany, if there are any."""
     if rows:
-        session.execute(update(table).where(table.c.id == bindparam("row_id")),
-                        [{"row_id": row_id, **values} for row_id, values in rows])
+        session.execute(
+            update(table).where(table.c.id == bindparam("row_id")),
+            [{"row_id": row_id, **values} for row_id, values in rows],
+        )
 
 
 def area_values(event_id: int, position: int, resolved: ResolvedArea) -> dict[str, Any]:
@@ -408,8 +509,12 @@ def area_codes(resolved: ResolvedArea) -> list[tuple[str, str]]:
     """(code_type, code) of every admin unit an area covers, as indexed rows for account lookups."""
     return [
         (code_type, code)
-        for code_type, codes in (("country", resolved.countries), ("admin1", resolved.admin1),
-                                 ("county", resolved.county_fips), ("postal", resolved.postal_codes))
+        for code_type, codes in (
+            ("country", resolved.countries),
+            ("admin1", resolved.admin1),
+            ("county", resolved.county_fips),
+            ("postal", resolved.postal_codes),
+        )
         for code in sorted(codes)
     ]
 
@@ -417,7 +522,7 @@ def area_codes(resolved: ResolvedArea) -> list[tuple[str, str]]:
 def joined_codes(codes: tuple[str, ...]) -> str:
     """Event codes as stored: comma-separated, whole codes only within the column's 255 characters."""
     joined = ",".join(codes)
-    return joined if len(joined) <= EVENT_CODES_LENGTH else joined[:EVENT_CODES_LENGTH + 1].rsplit(",", 1)[0]
+    return joined if len(joined) <= EVENT_CODES_LENGTH else joined[: EVENT_CODES_LENGTH + 1].rsplit(",", 1)[0]
 
 
 def content_hash(item: ParsedEvent) -> str:

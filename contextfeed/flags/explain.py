@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from contextfeed.config import PolicySettings
 from contextfeed.db.models import Account, Event, EventArea, EventAreaCode
 from contextfeed.domain.geodesy import KM_PER_DEGREE, km_per_degree_of_longitude
+from contextfeed.domain.instants import iso
 from contextfeed.flags.engine import event_facts
 from contextfeed.flags.matcher import boxes_reach, match_area
 from contextfeed.flags.policy import POINT_PRECISIONS, MatchFacts, judge_event, judge_match, rank
 from contextfeed.flags.query import active_at
-from contextfeed.domain.instants import iso
 from contextfeed.geo.model import Precision
 
 # Events this close (km) or this recent are worth explaining even when they did not flag.
@@ -60,8 +60,12 @@ def explain(session: Session, account_id: str, at: datetime, *, policy: PolicySe
     account = session.get(Account, account_id)
     if account is None:
         return None
-    result = Explanation(account_id=account_id, at=iso(at), location=describe_location(account),
-                         flags=[flag.as_json() for flag in active_at(session, at, account_ids=[account_id])])
+    result = Explanation(
+        account_id=account_id,
+        at=iso(at),
+        location=describe_location(account),
+        flags=[flag.as_json() for flag in active_at(session, at, account_ids=[account_id])],
+    )
     for event in nearby_events(session, account, at):
         result.events.append(verdict(session, event, account, at, policy=policy))
     result.events.sort(key=lambda item: (-rank(item.level), item.sent))
@@ -71,34 +75,61 @@ def explain(session: Session, account_id: str, at: datetime, *, policy: PolicySe
 def describe_location(account: Account) -> dict:
     """The account's location as understood, with the input it came from and any conflict noted."""
     return {
-        "precision": account.loc_precision, "from": account.loc_source, "lat": account.loc_lat,
-        "lon": account.loc_lon, "country": account.loc_country, "admin1": account.loc_admin1,
-        "county_fips": account.loc_county_fips, "city": account.loc_city, "postal_code": account.loc_postal_code,
-        "timezone": account.timezone, "note": account.loc_note,
-        "given": {"address": account.address, "city": account.city, "region": account.region,
-                  "postal_code": account.postal_code, "country": account.country, "lat": account.lat,
-                  "lon": account.lon, "phone": account.phone},
+        "precision": account.loc_precision,
+        "from": account.loc_source,
+        "lat": account.loc_lat,
+        "lon": account.loc_lon,
+        "country": account.loc_country,
+        "admin1": account.loc_admin1,
+        "county_fips": account.loc_county_fips,
+        "city": account.loc_city,
+        "postal_code": account.loc_postal_code,
+        "timezone": account.timezone,
+        "note": account.loc_note,
+        "given": {
+            "address": account.address,
+            "city": account.city,
+            "region": account.region,
+            "postal_code": account.postal_code,
+            "country": account.country,
+            "lat": account.lat,
+            "lon": account.lon,
+            "phone": account.phone,
+        },
     }
 
 
 def nearby_events(session: Session, account: Account, at: datetime) -> list[Event]:
     """Events around `at` whose codes name the account's places or whose shapes lie within NEAR_KM of it."""
-    codes = [code for code in (account.loc_country, account.loc_admin1, account.loc_county_fips,
-                               account.loc_postal_code) if code]
+    codes = [
+        code
+        for code in (account.loc_country, account.loc_admin1, account.loc_county_fips, account.loc_postal_code)
+        if code
+    ]
     near = [EventArea.id.in_(select(EventAreaCode.area_id).where(EventAreaCode.code.in_(codes)))] if codes else []
     if account.loc_lat is not None:
         pad_lat = NEAR_KM / KM_PER_DEGREE
         pad_lon = NEAR_KM / km_per_degree_of_longitude(account.loc_lat)
-        near.append(EventArea.min_lat.is_not(None) & (EventArea.min_lat <= account.loc_lat + pad_lat)
-                    & (EventArea.max_lat >= account.loc_lat - pad_lat)
-                    & boxes_reach(account.loc_lon - pad_lon, account.loc_lon + pad_lon))
+        near.append(
+            EventArea.min_lat.is_not(None)
+            & (EventArea.min_lat <= account.loc_lat + pad_lat)
+            & (EventArea.max_lat >= account.loc_lat - pad_lat)
+            & boxes_reach(account.loc_lon - pad_lon, account.loc_lon + pad_lon)
+        )
     if not near:
         return []
     area_events = select(EventArea.event_id).where(or_(*near))
-    return list(session.scalars(select(Event).where(
-        Event.id.in_(area_events), Event.valid_from <= at + timedelta(hours=1),
-        or_(Event.valid_until.is_(None), Event.valid_until >= at - LOOKBACK),
-    ).order_by(Event.sent)))
+    return list(
+        session.scalars(
+            select(Event)
+            .where(
+                Event.id.in_(area_events),
+                Event.valid_from <= at + timedelta(hours=1),
+                or_(Event.valid_until.is_(None), Event.valid_until >= at - LOOKBACK),
+            )
+            .order_by(Event.sent)
+        )
+    )
 
 
 def verdict(session: Session, event: Event, account: Account, at: datetime, *, policy: PolicySettings) -> EventVerdict:
@@ -110,8 +141,9 @@ def verdict(session: Session, event: Event, account: Account, at: datetime, *, p
         if event.crisis_category:
             # News is flagged on words: say which crisis rule read it and on which terms.
             why = f"{why} (news read as {event.crisis_category}: {event.crisis_matched or 'no terms recorded'})"
-        return EventVerdict(event.id, event.source.name, event.headline or event.event_type, iso(event.sent),
-                            valid, level, rule, why)
+        return EventVerdict(
+            event.id, event.source.name, event.headline or event.event_type, iso(event.sent), valid, level, rule, why
+        )
 
     if judgement.level is None:
         return result(None, judgement.rule, judgement.why)
@@ -122,10 +154,19 @@ def verdict(session: Session, event: Event, account: Account, at: datetime, *, p
         return result(None, judgement.rule, f"over at that instant: {ended}")
     best = None
     for area in event.areas:
-        for match in match_area(session, area, buffer_km=judgement.buffer_km,
-                                max_distance_km=judgement.max_distance_km, account_ids=[account.account_id]):
-            verdict_ = judge_match(judgement, MatchFacts(match.area_precision, match.account_precision, match.how),
-                                   trust=event.trust, policy=policy)
+        for match in match_area(
+            session,
+            area,
+            buffer_km=judgement.buffer_km,
+            max_distance_km=judgement.max_distance_km,
+            account_ids=[account.account_id],
+        ):
+            verdict_ = judge_match(
+                judgement,
+                MatchFacts(match.area_precision, match.account_precision, match.how),
+                trust=event.trust,
+                policy=policy,
+            )
             if best is None or rank(verdict_.level) > rank(best[0].level):
                 best = (verdict_, match.how)
     if best is not None:
@@ -152,8 +193,12 @@ def distance_km(area: EventArea, lat: float, lon: float) -> float:
     kx = km_per_degree_of_longitude(lat)
     ky = KM_PER_DEGREE
     point = shapely.Point(lon * kx, lat * ky)
-    distances = [shapely.Polygon([(p_lon * kx, p_lat * ky) for p_lat, p_lon in ring]).distance(point)
-                 for ring in json.loads(area.polygons)]
-    distances += [max(0.0, shapely.Point(c_lon * kx, c_lat * ky).distance(point) - radius)
-                  for c_lat, c_lon, radius in json.loads(area.circles)]
+    distances = [
+        shapely.Polygon([(p_lon * kx, p_lat * ky) for p_lat, p_lon in ring]).distance(point)
+        for ring in json.loads(area.polygons)
+    ]
+    distances += [
+        max(0.0, shapely.Point(c_lon * kx, c_lat * ky).distance(point) - radius)
+        for c_lat, c_lon, radius in json.loads(area.circles)
+    ]
     return min(distances) if distances else math.inf

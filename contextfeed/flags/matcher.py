@@ -64,8 +64,9 @@ def match_area(
     account_ids: Collection[str] | None = None,
 ) -> Iterator[AreaMatch]:
     """Every account the area touches, one by one (see `match_area_groups`)."""
-    for group in match_area_groups(session, area, buffer_km=buffer_km, max_distance_km=max_distance_km,
-                                   account_ids=account_ids):
+    for group in match_area_groups(
+        session, area, buffer_km=buffer_km, max_distance_km=max_distance_km, account_ids=account_ids
+    ):
         for account_id in group.account_ids:
             yield AreaMatch(account_id, group.area_precision, group.account_precision, group.how, group.timezone)
 
@@ -81,8 +82,9 @@ def match_area_groups(
     """Every account the area touches, by its admin codes and by its shapes (widened by `buffer_km`)."""
     yield from match_codes(session, area, account_ids=account_ids)
     if area.min_lat is not None:
-        yield from match_shapes(session, area, buffer_km=buffer_km, max_distance_km=max_distance_km,
-                                account_ids=account_ids)
+        yield from match_shapes(
+            session, area, buffer_km=buffer_km, max_distance_km=max_distance_km, account_ids=account_ids
+        )
 
 
 def match_codes(session: Session, area: EventArea, *, account_ids: Collection[str] | None) -> Iterator[AreaMatches]:
@@ -91,7 +93,8 @@ def match_codes(session: Session, area: EventArea, *, account_ids: Collection[st
         column, precision, label = CODE_COLUMNS[code.code_type]
         coarser = [p.value for p in Precision if p.rank > precision.rank]
         query = select(ACCOUNTS.c.account_id, ACCOUNTS.c.loc_precision, ACCOUNTS.c.timezone).where(
-            column == code.code, ACCOUNTS.c.loc_precision.not_in(coarser))
+            column == code.code, ACCOUNTS.c.loc_precision.not_in(coarser)
+        )
         if account_ids is not None:
             query = query.where(ACCOUNTS.c.account_id.in_(account_ids))
         groups: dict[tuple[str, str | None], list[str]] = {}
@@ -113,8 +116,13 @@ def match_shapes(
     pad_lat = buffer_km / KM_PER_DEGREE
     pad_lon = buffer_km / km_per_degree_of_longitude((area.min_lat + area.max_lat) / 2)
     query = select(
-        ACCOUNTS.c.account_id, ACCOUNTS.c.loc_precision, ACCOUNTS.c.loc_lat, ACCOUNTS.c.loc_lon, ACCOUNTS.c.timezone,
-        ACCOUNTS.c.loc_city, ACCOUNTS.c.loc_postal_code,
+        ACCOUNTS.c.account_id,
+        ACCOUNTS.c.loc_precision,
+        ACCOUNTS.c.loc_lat,
+        ACCOUNTS.c.loc_lon,
+        ACCOUNTS.c.timezone,
+        ACCOUNTS.c.loc_city,
+        ACCOUNTS.c.loc_postal_code,
     ).where(
         ACCOUNTS.c.loc_lat.between(area.min_lat - pad_lat, area.max_lat + pad_lat),
         lon_within(ACCOUNTS.c.loc_lon, area.min_lon - pad_lon, area.max_lon + pad_lon),
@@ -157,8 +165,9 @@ def match_shapes(
         groups.setdefault(key, []).append(ids[index])
     for (precision, how, place, timezone), group in groups.items():
         account_precision = PRECISIONS[precision]
-        yield AreaMatches(group, Precision.POINT, account_precision, f"{how}{basis(account_precision, place)}",
-                          timezone)
+        yield AreaMatches(
+            group, Precision.POINT, account_precision, f"{how}{basis(account_precision, place)}", timezone
+        )
 
 
 def lon_within(column: ColumnElement[float], west: float, east: float) -> ColumnElement[bool]:
@@ -178,8 +187,9 @@ def lon_within(column: ColumnElement[float], west: float, east: float) -> Column
 
 def boxes_reach(west: float, east: float) -> ColumnElement[bool]:
     """SQL: an area's stored longitude range (which may run past ±180) overlaps [west, east] in [-180, 180]."""
-    return or_(*(and_(EventArea.max_lon >= west + turn, EventArea.min_lon <= east + turn)
-                 for turn in (-360.0, 0.0, 360.0)))
+    return or_(
+        *(and_(EventArea.max_lon >= west + turn, EventArea.min_lon <= east + turn) for turn in (-360.0, 0.0, 360.0))
+    )
 
 
 def lons_near(lons: Lons, centre: float) -> Lons:

@@ -178,15 +178,23 @@ def judge_match(judgement: EventJudgement, match: MatchFacts, *, trust: str, pol
     tolerated = Precision.CITY if match.area_precision == Precision.POINT else match.area_precision
     if match.account_precision.rank > tolerated.rank:
         capped = weaker(level, "info")
-        note = (f"account known only to its {match.account_precision}, the event covers a {match.area_precision}:"
-                f" at most info")
+        note = (
+            f"account known only to its {match.account_precision}, the event covers a {match.area_precision}:"
+            f" at most info"
+        )
         return MatchJudgement(capped, "coarse-location" if capped != level else judgement.rule, note)
     if match.area_precision == Precision.COUNTRY:
         capped = weaker(level, policy.country_wide_max_level)
-        return MatchJudgement(capped, "country-wide" if capped != level else judgement.rule,
-                              f"the event covers a whole country: at most {policy.country_wide_max_level}")
+        return MatchJudgement(
+            capped,
+            "country-wide" if capped != level else judgement.rule,
+            f"the event covers a whole country: at most {policy.country_wide_max_level}",
+        )
     if trust == "news" and match.area_precision == Precision.ADMIN1:
         capped = weaker(level, "info")
-        return MatchJudgement(capped, "news-region-wide" if capped != level else judgement.rule,
-                              "news about a whole state or region: at most info")
+        return MatchJudgement(
+            capped,
+            "news-region-wide" if capped != level else judgement.rule,
+            "news about a whole state or region: at most info",
+        )
     return MatchJudgement(level, judgement.rule)

@@ -11,9 +11,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from contextfeed.db.engine import one_of
-from contextfeed.domain.instants import iso
 from contextfeed.db.models import Flag, ManualRelease
+from contextfeed.domain.instants import iso
 from contextfeed.flags.policy import rank
+
 # The one instant formatter (UTC, Z) lives with the instant parsers, below every stage.
 
 
@@ -36,14 +37,33 @@ class ActiveFlag:
     def as_json(self) -> dict:
         """The JSON shape of `contextfeed flags --json` and the API."""
         return {
-            "flag_id": self.flag_id, "account_id": self.account_id, "level": self.level, "reason": self.reason,
-            "rule": self.rule, "event_ids": list(self.event_ids), "starts_at": iso(self.starts_at),
-            "expires_at": iso(self.expires_at), "source": self.source, "match": self.match, "actor": self.actor,
+            "flag_id": self.flag_id,
+            "account_id": self.account_id,
+            "level": self.level,
+            "reason": self.reason,
+            "rule": self.rule,
+            "event_ids": list(self.event_ids),
+            "starts_at": iso(self.starts_at),
+            "expires_at": iso(self.expires_at),
+            "source": self.source,
+            "match": self.match,
+            "actor": self.actor,
         }
 
 
-FLAG_COLUMNS = (Flag.id, Flag.account_id, Flag.level, Flag.reason, Flag.rule, Flag.event_id, Flag.starts_at,
-                Flag.expires_at, Flag.origin, Flag.match, Flag.actor)
+FLAG_COLUMNS = (
+    Flag.id,
+    Flag.account_id,
+    Flag.level,
+    Flag.reason,
+    Flag.rule,
+    Flag.event_id,
+    Flag.starts_at,
+    Flag.expires_at,
+    Flag.origin,
+    Flag.match,
+    Flag.actor,
+)
 
 
 class Release(NamedTuple):
@@ -62,13 +82,18 @@ class StoredFlags(NamedTuple):
     releases: list[Release]
 
 
-def load_flags(session: Session, *, ending_after: datetime, starting_by: datetime | None = None,
-               account_ids: Collection[str] | None = None) -> StoredFlags:
+def load_flags(
+    session: Session,
+    *,
+    ending_after: datetime,
+    starting_by: datetime | None = None,
+    account_ids: Collection[str] | None = None,
+) -> StoredFlags:
     """Flags and releases still in force after `ending_after` (and begun by `starting_by`), of these accounts or all."""
     flags = select(*FLAG_COLUMNS).where(or_(Flag.expires_at.is_(None), Flag.expires_at > ending_after))
-    releases = select(ManualRelease.account_id, ManualRelease.event_id, ManualRelease.starts_at,
-                      ManualRelease.expires_at).where(
-        or_(ManualRelease.expires_at.is_(None), ManualRelease.expires_at > ending_after))
+    releases = select(
+        ManualRelease.account_id, ManualRelease.event_id, ManualRelease.starts_at, ManualRelease.expires_at
+    ).where(or_(ManualRelease.expires_at.is_(None), ManualRelease.expires_at > ending_after))
     if starting_by is not None:
         flags = flags.where(Flag.starts_at <= starting_by)
         releases = releases.where(ManualRelease.starts_at <= starting_by)
@@ -80,11 +105,22 @@ def load_flags(session: Session, *, ending_after: datetime, starting_by: datetim
     connection = session.connection()
     return StoredFlags(
         flags=[
-            ActiveFlag(flag_id=flag_id, account_id=account_id, level=level, reason=reason, rule=rule,
-                       event_ids=(event_id,) if event_id is not None else (), starts_at=starts_at,
-                       expires_at=expires_at, source=origin, match=match, actor=actor)
-            for flag_id, account_id, level, reason, rule, event_id, starts_at, expires_at, origin, match, actor
-            in connection.execute(flags)
+            ActiveFlag(
+                flag_id=flag_id,
+                account_id=account_id,
+                level=level,
+                reason=reason,
+                rule=rule,
+                event_ids=(event_id,) if event_id is not None else (),
+                starts_at=starts_at,
+                expires_at=expires_at,
+                source=origin,
+                match=match,
+                actor=actor,
+            )
+            for flag_id, account_id, level, reason, rule, event_id, starts_at, expires_at, origin, match, actor in connection.execute(
+                flags
+            )
         ],
         releases=[Release(*row) for row in connection.execute(releases)],
     )
@@ -94,10 +130,16 @@ def in_force(stored: StoredFlags, at: datetime) -> list[ActiveFlag]:
     """The flags in force at `at` (strongest first per account), less automatic ones a release in force covers."""
     released = {(release.account_id, release.event_id) for release in stored.releases if during(release, at)}
     flags = [
-        flag for flag in stored.flags
-        if during(flag, at) and (flag.source == "manual" or not (
-            (flag.account_id, flag.event_ids[0] if flag.event_ids else None) in released
-            or (flag.account_id, None) in released))
+        flag
+        for flag in stored.flags
+        if during(flag, at)
+        and (
+            flag.source == "manual"
+            or not (
+                (flag.account_id, flag.event_ids[0] if flag.event_ids else None) in released
+                or (flag.account_id, None) in released
+            )
+        )
     ]
     flags.sort(key=lambda flag: (flag.account_id, -rank(flag.level), flag.starts_at))
     return flags

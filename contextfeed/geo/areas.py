@@ -41,12 +41,27 @@ _UGC = re.compile(r"^([A-Z]{2})([CZ])(\d{3})$")
 # NWS writes UGC ranges as "ILC001>005" and runs as "ILC001-003-005".
 _UGC_RANGE = re.compile(r"^([A-Z]{2}[CZ])(\d{3})>(\d{3})$")
 # NWS marine zones (NWSI 10-302): Atlantic, Gulf, Great Lakes, St. Lawrence, Pacific and territories' waters.
-_MARINE_UGC_PREFIXES = frozenset({"AM", "AN", "GM", "LC", "LE", "LH", "LM", "LO", "LS", "SL", "PH", "PK", "PM", "PS", "PZ"})
+_MARINE_UGC_PREFIXES = frozenset(
+    {"AM", "AN", "GM", "LC", "LE", "LH", "LM", "LO", "LS", "SL", "PH", "PK", "PM", "PS", "PZ"}
+)
 _GLOSS = re.compile(r"\s*\(.*?\)")
 _UGC_ZONE = re.compile(r"^UGC:[A-Z]{2}Z\d{3}$")
 # Statistics Canada SGC province and territory codes.
-_SGC_PROVINCES = {"10": "NL", "11": "PE", "12": "NS", "13": "NB", "24": "QC", "35": "ON", "46": "MB",
-                  "47": "SK", "48": "AB", "59": "BC", "60": "YT", "61": "NT", "62": "NU"}
+_SGC_PROVINCES = {
+    "10": "NL",
+    "11": "PE",
+    "12": "NS",
+    "13": "NB",
+    "24": "QC",
+    "35": "ON",
+    "46": "MB",
+    "47": "SK",
+    "48": "AB",
+    "59": "BC",
+    "60": "YT",
+    "61": "NT",
+    "62": "NU",
+}
 _AMOC = re.compile(r"^(NSW|VIC|QLD|WA|SA|TAS|NT|ACT)_[A-Z]{2}\d{3}$")
 _EUROPEAN_PREFIX = re.compile(r"^([A-Z]{2})[A-Z0-9]+$")
 # NUTS and EMMA_ID use EU prefixes where ISO 3166-1 differs.
@@ -275,4 +290,3 @@ def _expand_ugc(token: str) -> list[str]:
 
 def _finest(precisions: Iterable[Precision]) -> Precision:
     return min(precisions, key=lambda p: p.rank, default=Precision.UNKNOWN)
-

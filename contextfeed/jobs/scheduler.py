@@ -41,9 +41,14 @@ def outages(app: App) -> str:
 def build_scheduler(app: App, crawler: Crawler) -> BackgroundScheduler:
     """A scheduler with a job per enabled source (interval + jitter, one instance, coalesced) and the sweep."""
     schedule = app.settings.schedule
-    scheduler = BackgroundScheduler(timezone="UTC", job_defaults={
-        "max_instances": 1, "coalesce": True, "misfire_grace_time": schedule.misfire_grace_seconds,
-    })
+    scheduler = BackgroundScheduler(
+        timezone="UTC",
+        job_defaults={
+            "max_instances": 1,
+            "coalesce": True,
+            "misfire_grace_time": schedule.misfire_grace_seconds,
+        },
+    )
     for source in app.settings.sources:
         if not source.enabled:
             continue
@@ -51,12 +56,26 @@ def build_scheduler(app: App, crawler: Crawler) -> BackgroundScheduler:
         scheduler.add_job(
             logged_job(f"crawl {source.name}", lambda source=source: crawler.crawl_source(source).line()),
             IntervalTrigger(minutes=minutes, jitter=schedule.jitter_seconds),
-            id=f"crawl:{source.name}", name=f"crawl {source.name}", next_run_time=app.clock.now(),
+            id=f"crawl:{source.name}",
+            name=f"crawl {source.name}",
+            next_run_time=app.clock.now(),
         )
-    scheduler.add_job(logged_job("sweep", lambda: sweep_expired(app)), IntervalTrigger(minutes=schedule.sweep_minutes),
-                      id="sweep", name="expiry sweep")
-    scheduler.add_job(logged_job("outages", lambda: outages(app)),
-                      IntervalTrigger(minutes=schedule.outage_summary_minutes), id="outages", name="outage summary")
-    scheduler.add_job(logged_job("webhooks", lambda: deliver_webhooks(app, app.webhook_client)),
-                      IntervalTrigger(seconds=10), id="webhooks", name="webhook delivery")
+    scheduler.add_job(
+        logged_job("sweep", lambda: sweep_expired(app)),
+        IntervalTrigger(minutes=schedule.sweep_minutes),
+        id="sweep",
+        name="expiry sweep",
+    )
+    scheduler.add_job(
+        logged_job("outages", lambda: outages(app)),
+        IntervalTrigger(minutes=schedule.outage_summary_minutes),
+        id="outages",
+        name="outage summary",
+    )
+    scheduler.add_job(
+        logged_job("webhooks", lambda: deliver_webhooks(app, app.webhook_client)),
+        IntervalTrigger(seconds=10),
+        id="webhooks",
+        name="webhook delivery",
+    )
     return scheduler

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from contextfeed.accounts.csvfile import AccountFileError, RowProblem, AccountRecord, decode, read_accounts
+from contextfeed.accounts.csvfile import AccountFileError, AccountRecord, RowProblem, decode, read_accounts
 from contextfeed.accounts.store import BATCH, UpsertReport, apply_upsert, batched, plan_upsert
 from contextfeed.services.ingest import flag_engine
 
@@ -28,8 +28,9 @@ class AccountsWritten:
     flag_changes: Counter[str] = field(default_factory=Counter)
 
 
-def upsert_records(app: App, records: Iterable[AccountRecord], *,
-                   on_batch: Callable[[int], None] | None = None) -> AccountsWritten:
+def upsert_records(
+    app: App, records: Iterable[AccountRecord], *, on_batch: Callable[[int], None] | None = None
+) -> AccountsWritten:
     """Upsert accounts and recompute the flags of those placed anew: one short transaction per batch.
 
     Each batch is located while only reading, then written together with its flags, so a batch is
@@ -72,8 +73,11 @@ def read_accounts_file(path: Path) -> AccountsFile:
         raise AccountImportError(f"cannot read {path}: {error.strerror}") from None
     except AccountFileError as error:
         raise AccountImportError(f"{path}: {error}") from None
-    return AccountsFile(path, [item for item in items if isinstance(item, AccountRecord)],
-                        [item for item in items if not isinstance(item, AccountRecord)])
+    return AccountsFile(
+        path,
+        [item for item in items if isinstance(item, AccountRecord)],
+        [item for item in items if not isinstance(item, AccountRecord)],
+    )
 
 
 def import_accounts(app: App, accounts: AccountsFile, *, on_batch: Callable[[int], None] | None = None) -> dict:
@@ -82,11 +86,15 @@ def import_accounts(app: App, accounts: AccountsFile, *, on_batch: Callable[[int
     report = written.report
     problems = accounts.problems
     return {
-        "file": str(accounts.path), "created": report.created, "updated": report.updated,
-        "unchanged": report.unchanged, "rejected": sum(problem.rejected for problem in problems),
+        "file": str(accounts.path),
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": sum(problem.rejected for problem in problems),
         "flag_changes": dict(written.flag_changes),
-        "problems": [{"line": p.line, "account_id": p.account_id, "message": p.message,
-                      "rejected": p.rejected} for p in problems],
+        "problems": [
+            {"line": p.line, "account_id": p.account_id, "message": p.message, "rejected": p.rejected} for p in problems
+        ],
     }
 
 

@@ -60,8 +60,10 @@ class CrawlSummary:
             return f"{self.source}: FAILED: {self.errors[0] if self.errors else 'unknown error'}"
         if self.not_modified:
             return f"{self.source}: not modified"
-        text = (f"{self.source}: {self.new} new, {self.updated} updated, {self.cancelled} cancelled, "
-                f"{self.unchanged} unchanged, {len(self.errors)} errors")
+        text = (
+            f"{self.source}: {self.new} new, {self.updated} updated, {self.cancelled} cancelled, "
+            f"{self.unchanged} unchanged, {len(self.errors)} errors"
+        )
         return text + "".join(f"\n    error: {error}" for error in self.errors[:5])
 
 
@@ -75,8 +77,11 @@ class Crawler:
     def crawl(self, names: Iterable[str] | None = None) -> list[CrawlSummary]:
         """Crawl the named (default: all enabled) sources once each."""
         wanted = set(names) if names else None
-        configured = [source for source in self.app.settings.sources
-                      if (wanted is None and source.enabled) or (wanted is not None and source.name in wanted)]
+        configured = [
+            source
+            for source in self.app.settings.sources
+            if (wanted is None and source.enabled) or (wanted is not None and source.name in wanted)
+        ]
         unknown = (wanted or set()) - {source.name for source in configured}
         summaries = [CrawlSummary(name, failed=True, errors=["not in the configuration"]) for name in sorted(unknown)]
         return summaries + [self.crawl_source(source) for source in configured]
@@ -105,8 +110,9 @@ class Crawler:
         if outcome.not_modified:
             self.record_success(settings, outcome, entries=None)
             return CrawlSummary(settings.name, not_modified=True)
-        result = self.with_linked_documents(settings, parse_document(settings.kind, outcome.body or b"",
-                                                                     source=settings.name))
+        result = self.with_linked_documents(
+            settings, parse_document(settings.kind, outcome.body or b"", source=settings.name)
+        )
         if not result.events and result.errors:
             error = "; ".join(result.errors)[:MAX_ERROR_LENGTH]
             self.record_failure(settings, error)
@@ -115,10 +121,21 @@ class Crawler:
         with self.app.database.write() as session:
             source = stored_source(session, self.app.settings, settings.name, kind=settings.kind, now=now)
             report: IngestReport = ingest_in(self.app, session, source, result, now=now)
-            mark_success(source, outcome, entries=len(result.events), now=now,
-                         warning="; ".join(result.errors)[:MAX_ERROR_LENGTH] or None)
-        return CrawlSummary(settings.name, new=report.new, updated=report.updated, cancelled=report.cancelled,
-                            unchanged=report.unchanged, errors=report.errors)
+            mark_success(
+                source,
+                outcome,
+                entries=len(result.events),
+                now=now,
+                warning="; ".join(result.errors)[:MAX_ERROR_LENGTH] or None,
+            )
+        return CrawlSummary(
+            settings.name,
+            new=report.new,
+            updated=report.updated,
+            cancelled=report.cancelled,
+            unchanged=report.unchanged,
+            errors=report.errors,
+        )
 
     def with_linked_documents(self, settings: SourceSettings, result: ParseResult) -> ParseResult:
         """Replace an index's summaries by the full CAP documents they link to, where those can be fetched."""
@@ -129,7 +146,9 @@ class Crawler:
         for identifier, url in result.linked_documents[:MAX_LINKED_DOCUMENTS]:
             outcome = self.fetcher.fetch(url)
             if outcome.error or not outcome.body:
-                errors.append(f"{identifier}: linked document not fetched ({outcome.error or 'empty'}); index summary kept")
+                errors.append(
+                    f"{identifier}: linked document not fetched ({outcome.error or 'empty'}); index summary kept"
+                )
                 continue
             linked = parse_document("cap", outcome.body, source=settings.name)
             if linked.events:

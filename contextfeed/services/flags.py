@@ -24,17 +24,20 @@ class NotInForceError(ValueError):
     """A release of a flag that is not in force at the instant the release would start."""
 
 
-def raise_flag(app: App, account_id: str, *, level: str, reason: str, actor: str,
-               expires_at: datetime | None = None) -> Flag:
+def raise_flag(
+    app: App, account_id: str, *, level: str, reason: str, actor: str, expires_at: datetime | None = None
+) -> Flag:
     """Raise a manual flag on an account; returns it (LookupError for an unknown account or a past end)."""
     with app.database.write() as session:
-        flag_id = raise_manual(session, account_id, level=level, reason=reason, actor=actor, expires_at=expires_at,
-                               now=app.clock.now())
+        flag_id = raise_manual(
+            session, account_id, level=level, reason=reason, actor=actor, expires_at=expires_at, now=app.clock.now()
+        )
         return session.get_one(Flag, flag_id)
 
 
-def release(app: App, flag_id: int, *, reason: str, actor: str, start: datetime | None = None,
-            until: datetime | None = None) -> str:
+def release(
+    app: App, flag_id: int, *, reason: str, actor: str, start: datetime | None = None, until: datetime | None = None
+) -> str:
     """Release a flag in force from `start` (default now); returns what happened, in words.
 
     LookupError for an unknown flag; NotInForceError for one already ended or released then:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contextfeed.config import Settings
-from contextfeed.domain.terms import default_trust
 from contextfeed.db.models import Source
+from contextfeed.domain.terms import default_trust
 from contextfeed.events.store import EventStore
 from contextfeed.flags.engine import FlagEngine
 from contextfeed.sources.model import ParsedEvent, ParseResult
@@ -34,16 +34,21 @@ class IngestReport:
 
     def as_json(self) -> dict:
         """A plain dict for --json output and logs."""
-        return {"new": self.new, "updated": self.updated, "cancelled": self.cancelled,
-                "unchanged": self.unchanged, "errors": self.errors, "flag_changes": self.flag_changes}
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "cancelled": self.cancelled,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+            "flag_changes": self.flag_changes,
+        }
 
 
 class UnknownSourceError(ValueError):
     """A source name neither stored, configured nor given a kind."""
 
 
-def stored_source(session: Session, settings: Settings, name: str, *, kind: str | None = None,
-                  now: datetime) -> Source:
+def stored_source(session: Session, settings: Settings, name: str, *, kind: str | None = None, now: datetime) -> Source:
     """The stored source of that name, created from the config (or the kind's defaults) if new."""
     source = session.scalars(select(Source).where(Source.name == name)).first()
     if source is not None:
@@ -53,8 +58,11 @@ def stored_source(session: Session, settings: Settings, name: str, *, kind: str 
     if kind is None:
         raise UnknownSourceError(f"unknown source {name!r}: give --kind, or configure it in [[sources]]")
     source = Source(
-        name=name, kind=kind, url=configured.url if configured else None,
-        trust=configured.effective_trust if configured else default_trust(kind), created_at=now,
+        name=name,
+        kind=kind,
+        url=configured.url if configured else None,
+        trust=configured.effective_trust if configured else default_trust(kind),
+        created_at=now,
     )
     session.add(source)
     session.flush()
@@ -73,20 +81,34 @@ def read_news(app: App, event: ParsedEvent, *, home: str | None = None) -> NewsR
     from contextfeed.geo.crisis import DEFAULT_CRISIS_RULES, classify_crisis
 
     rules = app.settings.policy.crisis_keywords or DEFAULT_CRISIS_RULES
-    return read(event, geoparse=lambda text: app.geoparser.parse(text, home=home),
-                classify=lambda text: classify_crisis(text, rules))
+    return read(
+        event,
+        geoparse=lambda text: app.geoparser.parse(text, home=home),
+        classify=lambda text: classify_crisis(text, rules),
+    )
 
 
 def ingest_in(app: App, session: Session, source: Source, result: ParseResult, *, now: datetime) -> IngestReport:
     """Store a parsed document's events and bring the flags they touch up to date, in the caller's transaction."""
     home = app.settings.news.home_regions.get(source.name)
-    store = EventStore(session, resolve_area=app.resolve_area, read_news=lambda event: read_news(app, event, home=home),
-                       lifetimes=app.lifetimes, now=now, may_amend=app.settings.may_amend)
+    store = EventStore(
+        session,
+        resolve_area=app.resolve_area,
+        read_news=lambda event: read_news(app, event, home=home),
+        lifetimes=app.lifetimes,
+        now=now,
+        may_amend=app.settings.may_amend,
+    )
     stored = store.store(source, result.events)
     flags = flag_engine(app, session, now=now).reconcile_events(stored.changed)
-    return IngestReport(new=stored.new, updated=stored.updated, cancelled=stored.cancelled,
-                        unchanged=stored.unchanged, errors=[*result.errors, *stored.refused],
-                        flag_changes=flags.actions)
+    return IngestReport(
+        new=stored.new,
+        updated=stored.updated,
+        cancelled=stored.cancelled,
+        unchanged=stored.unchanged,
+        errors=[*result.errors, *stored.refused],
+        flag_changes=flags.actions,
+    )
 
 
 def ingest_document(app: App, source_name: str, result: ParseResult, *, kind: str | None = None) -> IngestReport:

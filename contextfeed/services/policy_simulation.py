@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from contextfeed.bootstrap import App, build_app
@@ -86,13 +86,15 @@ class PolicySimulation:
     problems: tuple[str, ...] = field(default=())
 
 
-def recorded_documents(paths: Iterable[Path], *, kind: str | None = None
-                       ) -> tuple[list[RecordedDocument], list[str]]:
+def recorded_documents(paths: Iterable[Path], *, kind: str | None = None) -> tuple[list[RecordedDocument], list[str]]:
     """The documents in these files and folders (folders walked in name order), and one line per file refused."""
     documents, problems = [], []
     for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")) \
-            if path.is_dir() else [path]
+        files = (
+            sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             try:
                 body = file.read_bytes()
@@ -129,8 +131,13 @@ def simulate_policy(
             problems = load_accounts(app, accounts_csv=accounts_csv, accounts_from=accounts_from, now=now)
             errors, recorded = ingest(app, documents, now=now)
             with app.database.read() as session:
-                return measure(session, [str(d.path) for d in documents], at=at or recorded, window=window,
-                               problems=problems + errors)
+                return measure(
+                    session,
+                    [str(d.path) for d in documents],
+                    at=at or recorded,
+                    window=window,
+                    problems=problems + errors,
+                )
         finally:
             app.database.engine.dispose()
 
@@ -143,8 +150,9 @@ def load_accounts(app: App, *, accounts_csv: Path | None, accounts_from: Databas
         except AccountImportError as error:
             raise SimulationError(str(error)) from None
         upsert_records(app, book.records)
-        return [f"{accounts_csv} line {problem.line}: {problem.message}" for problem in book.problems
-                if problem.rejected]
+        return [
+            f"{accounts_csv} line {problem.line}: {problem.message}" for problem in book.problems if problem.rejected
+        ]
     if accounts_from is None:
         raise SimulationError("no accounts: give --accounts FILE or import accounts into the database")
     table = Account.__table__
@@ -156,8 +164,10 @@ def load_accounts(app: App, *, accounts_csv: Path | None, accounts_from: Databas
                 target.execute(insert(table), [dict(row) for row in batch])
                 copied += len(batch)
     except SQLAlchemyError as error:
-        raise SimulationError(f"cannot read the database's accounts ({type(error).__name__}); "
-                              "run `contextfeed db upgrade`, or give --accounts FILE") from None
+        raise SimulationError(
+            f"cannot read the database's accounts ({type(error).__name__}); "
+            "run `contextfeed db upgrade`, or give --accounts FILE"
+        ) from None
     if not copied:
         raise SimulationError("the database has no accounts: import some, or give --accounts FILE")
     return []
@@ -177,12 +187,19 @@ def ingest(app: App, documents: Sequence[RecordedDocument], *, now: datetime) ->
     return problems, max(sent, default=None)
 
 
-def measure(session: Session, documents: list[str], *, at: datetime | None,
-            window: tuple[datetime, datetime] | None, problems: list[str]) -> PolicySimulation:
+def measure(
+    session: Session,
+    documents: list[str],
+    *,
+    at: datetime | None,
+    window: tuple[datetime, datetime] | None,
+    problems: list[str],
+) -> PolicySimulation:
     """Shares, rules, event types, top events and the do_not_chase timeline from the scratch database's flags."""
     accounts = session.scalar(select(func.count()).select_from(Account)) or 0
-    events = {row.id: row for row in session.execute(select(Event.id, Event.event_type, Event.event_codes,
-                                                            Event.headline))}
+    events = {
+        row.id: row for row in session.execute(select(Event.id, Event.event_type, Event.event_codes, Event.headline))
+    }
     if window is None:
         start = at or session.scalar(select(func.max(Event.sent)))  # only undated items: when they were seen
         if start is None:
@@ -208,13 +225,25 @@ def measure(session: Session, documents: list[str], *, at: datetime | None,
             rules.setdefault(flag.event_ids[0], flag.rule)
     top = sorted(suppressing.items(), key=lambda item: (-len(item[1]), item[0]))[:TOP_EVENTS]
     return PolicySimulation(
-        accounts=accounts, start=start, end=window[1] if window else None, documents=tuple(documents),
-        events=len(events), levels=dict(levels),
+        accounts=accounts,
+        start=start,
+        end=window[1] if window else None,
+        documents=tuple(documents),
+        events=len(events),
+        levels=dict(levels),
         by_rule=dict(Counter((flag.level, flag.rule) for flag in strongest.values())),
         by_event_type=dict(Counter((flag.level, event_label(events, flag)) for flag in strongest.values())),
-        top_events=tuple(EventShare(event_id, events[event_id].event_type, events[event_id].event_codes,
-                                    events[event_id].headline, rules[event_id], len(ids))
-                         for event_id, ids in top),
+        top_events=tuple(
+            EventShare(
+                event_id,
+                events[event_id].event_type,
+                events[event_id].event_codes,
+                events[event_id].headline,
+                rules[event_id],
+                len(ids),
+            )
+            for event_id, ids in top
+        ),
         timeline=tuple(suppressed_over_time(stored, chart)),
         problems=tuple(problems),
     )
@@ -242,7 +271,16 @@ def suppressed_over_time(stored: StoredFlags, chart: tuple[datetime, datetime]) 
     step = (end - start) / CHART_BARS
     suppressing = [flag for flag in stored.flags if flag.level == "do_not_chase"]
     instants = [start + step * bar for bar in range(CHART_BARS)]
-    return [(instant, len({f.account_id for f in suppressing
-                           if f.starts_at <= instant and (f.expires_at is None or f.expires_at > instant)}))
-            for instant in instants]
-
+    return [
+        (
+            instant,
+            len(
+                {
+                    f.account_id
+                    for f in suppressing
+                    if f.starts_at <= instant and (f.expires_at is None or f.expires_at > instant)
+                }
+            ),
+        )
+        for instant in instants
+    ]

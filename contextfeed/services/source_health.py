@@ -23,8 +23,9 @@ def source_interval(settings: Settings, name: str) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def source_health(source: Source | None, configured: SourceSettings | None, *, now: datetime,
-                  interval: timedelta) -> dict:
+def source_health(
+    source: Source | None, configured: SourceSettings | None, *, now: datetime, interval: timedelta
+) -> dict:
     """A source's crawl health: "ok", "failing" or "degraded" (with the last error), or "never_fetched"."""
     name = source.name if source else configured.name
     return {
@@ -48,13 +49,14 @@ def sources_health(session: Session, settings: Settings, *, now: datetime) -> li
     """Every configured or stored source with its health, by name."""
     stored = {source.name: source for source in session.scalars(select(Source))}
     configured = {source.name: source for source in settings.sources}
-    return [source_health(stored.get(name), configured.get(name), now=now,
-                          interval=source_interval(settings, name))
-            for name in sorted(stored.keys() | configured.keys())]
+    return [
+        source_health(stored.get(name), configured.get(name), now=now, interval=source_interval(settings, name))
+        for name in sorted(stored.keys() | configured.keys())
+    ]
 
 
 def service_health(session: Session, settings: Settings, *, now: datetime) -> dict:
-    """"ok", or "degraded" when a source has not answered for DOWN_AFTER_INTERVALS of its intervals.
+    """ "ok", or "degraded" when a source has not answered for DOWN_AFTER_INTERVALS of its intervals.
 
     A failing source is named at once (`failing`); it makes the service degraded only once the
     outage outlasts a few intervals, so one timeout does not page anyone.

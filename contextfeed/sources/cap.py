@@ -20,6 +20,7 @@ from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 from xml.etree.ElementTree import Element
 
+from contextfeed.domain.instants import parse_instant
 from contextfeed.sources.documents import (
     DocumentError,
     XmlDocument,
@@ -33,7 +34,6 @@ from contextfeed.sources.documents import (
 from contextfeed.sources.eventcodes import CODE_SCHEMES, explicit_codes
 from contextfeed.sources.feedxml import alternate_link, entry_id, entry_links, entry_time, feed_entries, feed_text
 from contextfeed.sources.georss import georss_area
-from contextfeed.domain.instants import parse_instant
 from contextfeed.sources.model import Area, Circle, Geocode, ParsedEvent, ParseResult, Reference
 from contextfeed.sources.results import EntryError, Reading, read_noting, result, unique_areas
 from contextfeed.sources.scales import (
@@ -96,9 +96,13 @@ def read_alert(alert: Element, *, source: str) -> Reading:
     references = _references(child_text(alert, "references"), problems)
     infos = _english_first(list(children(alert, "info")))
     first = infos[0] if infos else Element("info")
-    parameters = {child_text(p, "valueName"): child_text(p, "value") for info in infos for p in children(info, "parameter")}
-    event_codes = _event_codes([e for info in infos for e in children(info, "eventCode")],
-                               [p for info in infos for p in children(info, "parameter")])
+    parameters = {
+        child_text(p, "valueName"): child_text(p, "value") for info in infos for p in children(info, "parameter")
+    }
+    event_codes = _event_codes(
+        [e for info in infos for e in children(info, "eventCode")],
+        [p for info in infos for p in children(info, "parameter")],
+    )
     areas = [_read_area(area, problems) for info in infos for area in children(info, "area")]
     return (
         ParsedEvent(
@@ -117,7 +121,9 @@ def read_alert(alert: Element, *, source: str) -> Reading:
             severity=strongest((canonical(child_text(i, "severity"), SEVERITIES) for i in infos), SEVERITIES),
             urgency=strongest((canonical(child_text(i, "urgency"), URGENCIES) for i in infos), URGENCIES),
             certainty=strongest((canonical(child_text(i, "certainty"), CERTAINTIES) for i in infos), CERTAINTIES),
-            response_types=tuple(dict.fromkeys(text_of(r) for i in infos for r in children(i, "responseType") if text_of(r))),
+            response_types=tuple(
+                dict.fromkeys(text_of(r) for i in infos for r in children(i, "responseType") if text_of(r))
+            ),
             headline=child_text(first, "headline"),
             summary=child_text(first, "description"),
             instruction=child_text(first, "instruction"),
@@ -190,7 +196,9 @@ def _references(text: str, problems: list[str]) -> tuple[Reference, ...]:
         if len(parts) != 3 or not parts[0] or not parts[1]:
             problems.append(f"reference {triple[:80]!r} ignored: not sender,identifier,sent")
             continue
-        references.append(Reference(sender=parts[0], identifier=parts[1], sent=_optional_time(parts[2], "references", problems)))
+        references.append(
+            Reference(sender=parts[0], identifier=parts[1], sent=_optional_time(parts[2], "references", problems))
+        )
     return tuple(references)
 
 
@@ -211,7 +219,9 @@ def _read_area(area: Element, problems: list[str]) -> Area:
     )
 
 
-def _shapes(elements: Iterable[Element], read: Callable[[str], Shape], problems: list[str], *, where: str) -> tuple[Shape, ...]:
+def _shapes(
+    elements: Iterable[Element], read: Callable[[str], Shape], problems: list[str], *, where: str
+) -> tuple[Shape, ...]:
     """Every non-empty shape among `elements`; unreadable ones are skipped with a problem noted."""
     shapes = []
     for position, element in enumerate(elements, start=1):
@@ -245,8 +255,11 @@ def _geocodes(elements: Iterable[Element], *, split_lists: bool) -> tuple[Geocod
     The NWS legacy index writes each value as a space-separated list
     ("041003 041005"), split when `split_lists` is set.
     """
-    codes = [Geocode(name=name, value=code) for name, value in _pairs(elements)
-             for code in (value.split() if split_lists else [value])]
+    codes = [
+        Geocode(name=name, value=code)
+        for name, value in _pairs(elements)
+        for code in (value.split() if split_lists else [value])
+    ]
     return tuple(dict.fromkeys(codes))
 
 

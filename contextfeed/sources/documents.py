@@ -30,9 +30,12 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # How a document starting with "<" (or a BOM) begins in each wide encoding; UTF-32 before UTF-16,
 # whose little-endian BOM starts UTF-32-LE's.
 _WIDE_PREFIXES = (
-    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-    (b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
-    (b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"),
 )
 # Encodings expat reads itself (names without "-" and "_").
 _EXPAT_ENCODINGS = frozenset({"utf16", "iso88591", "latin1", "usascii", "ascii"})
@@ -142,7 +145,7 @@ def without_boms(body: bytes) -> bytes:
     """The body without a UTF-8 BOM, or a UTF-8 BOM encoded twice as UTF-8 (seen in a real GDACS feed)."""
     for mark in (_DOUBLE_UTF8_BOM, _UTF8_BOM):
         if body.startswith(mark):
-            return body[len(mark):]
+            return body[len(mark) :]
     return body
 
 

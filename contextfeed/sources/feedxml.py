@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.etree.ElementTree import Element
 
-from contextfeed.sources.documents import DocumentError, XmlDocument, children, local_name, namespace, text_of
 from contextfeed.domain.instants import parse_instant
+from contextfeed.sources.documents import DocumentError, XmlDocument, children, local_name, namespace, text_of
 
 log = logging.getLogger(__name__)
 

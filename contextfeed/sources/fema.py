@@ -15,8 +15,8 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from contextfeed.sources.documents import DocumentError, load_json
 from contextfeed.domain.instants import optional_instant, parse_instant
+from contextfeed.sources.documents import DocumentError, load_json
 from contextfeed.sources.model import Area, Geocode, ParsedEvent, ParseResult
 from contextfeed.sources.results import EntryError, Reading, read_noting, result, unique_areas
 
@@ -73,7 +73,9 @@ def parse_fema(body: bytes, *, source: str) -> ParseResult:
             declarations.setdefault(str(row["femaDeclarationString"]), []).append(row)
         else:
             errors.append(f"row #{position}: no femaDeclarationString")
-    events, failures = read_noting(declarations.values(), lambda group: read_declaration(group, source=source), label=_label)
+    events, failures = read_noting(
+        declarations.values(), lambda group: read_declaration(group, source=source), label=_label
+    )
     return result(events, errors + failures)
 
 

@@ -17,10 +17,10 @@ from xml.etree.ElementTree import Element
 
 import pycountry
 
+from contextfeed.domain.instants import optional_instant
 from contextfeed.sources.documents import DocumentError, children, local_name, namespace, parse_xml, text_of
 from contextfeed.sources.feedxml import alternate_link, entry_id, entry_time, feed_entries, feed_text
 from contextfeed.sources.georss import georss_area
-from contextfeed.domain.instants import optional_instant
 from contextfeed.sources.model import Area, Circle, ParsedEvent, ParseResult
 from contextfeed.sources.results import EntryError, read_entries, result
 from contextfeed.sources.shapes import checked_point, rectangle

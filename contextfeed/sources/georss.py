@@ -12,7 +12,15 @@ from xml.etree.ElementTree import Element
 
 from contextfeed.sources.documents import child_text, local_name, namespace, text_of
 from contextfeed.sources.model import Area, Circle
-from contextfeed.sources.shapes import Ring, bounding_ring, checked_point, closed_ring, lat_lon_pairs, rectangle, ring_from_text
+from contextfeed.sources.shapes import (
+    Ring,
+    bounding_ring,
+    checked_point,
+    closed_ring,
+    lat_lon_pairs,
+    rectangle,
+    ring_from_text,
+)
 
 log = logging.getLogger(__name__)
 

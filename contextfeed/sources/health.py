@@ -43,7 +43,7 @@ def down_since(source: SourceRecord) -> datetime | None:
 
 
 def status(source: SourceRecord | None, *, now: datetime, interval: timedelta) -> Status:
-    """"never_fetched", "ok", "failing", or "degraded" once it has failed for longer than DOWN_AFTER_INTERVALS."""
+    """ "never_fetched", "ok", "failing", or "degraded" once it has failed for longer than DOWN_AFTER_INTERVALS."""
     if source is None or source.last_attempt_at is None:
         return "never_fetched"
     since = down_since(source)
@@ -55,16 +55,20 @@ def status(source: SourceRecord | None, *, now: datetime, interval: timedelta) -
 def note_failure(source: SourceRecord, error: str) -> None:
     """Log, once per outage, that a source started failing (the counter was just raised to 1)."""
     if source.consecutive_failures == 1:
-        log.warning("source %s is failing: %s; its flags stay as they were until it answers again",
-                    source.name, error)
+        log.warning("source %s is failing: %s; its flags stay as they were until it answers again", source.name, error)
 
 
 def note_success(source: SourceRecord, *, now: datetime) -> None:
     """Log that a failing source answered again; call before its failure counter is reset."""
     since = down_since(source)
     if since is not None:
-        log.info("source %s recovered after %d failed attempts (no answer since %s, %s)", source.name,
-                 source.consecutive_failures, since.strftime("%Y-%m-%d %H:%M UTC"), duration(now - since))
+        log.info(
+            "source %s recovered after %d failed attempts (no answer since %s, %s)",
+            source.name,
+            source.consecutive_failures,
+            since.strftime("%Y-%m-%d %H:%M UTC"),
+            duration(now - since),
+        )
 
 
 def record_answer(source: SourceRecord, *, now: datetime, entries: int | None, warning: str | None = None) -> None:
@@ -91,8 +95,10 @@ def outage_summary(sources: Iterable[SourceRecord], *, now: datetime) -> str | N
     down = [(source, since) for source in sources if (since := down_since(source)) is not None]
     if not down:
         return None
-    parts = [f"{source.name} ({duration(now - since)}, {source.consecutive_failures} attempts: {source.last_error})"
-             for source, since in sorted(down, key=lambda item: item[0].name)]
+    parts = [
+        f"{source.name} ({duration(now - since)}, {source.consecutive_failures} attempts: {source.last_error})"
+        for source, since in sorted(down, key=lambda item: item[0].name)
+    ]
     return f"{len(down)} source{'s' if len(down) > 1 else ''} still failing: " + "; ".join(parts)
 
 

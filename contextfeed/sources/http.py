@@ -109,8 +109,9 @@ class GuardedStream(httpcore.NetworkStream):
     def close(self) -> None:
         self.stream.close()
 
-    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
         return GuardedStream(self.stream.start_tls(ssl_context, server_hostname, _time_left(timeout)))
 
     def get_extra_info(self, info: str):
@@ -129,15 +130,23 @@ class GuardedBackend(httpcore.NetworkBackend):
         self.backend = httpcore.SyncBackend()
         self.allowed = [ipaddress.ip_network(network, strict=False) for network in allow_networks]
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Iterable | None = None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable | None = None,
+    ) -> httpcore.NetworkStream:
         address = self.permitted_address(host, port)
-        stream = self.backend.connect_tcp(address, port, timeout=_time_left(timeout), local_address=local_address,
-                                          socket_options=socket_options)
+        stream = self.backend.connect_tcp(
+            address, port, timeout=_time_left(timeout), local_address=local_address, socket_options=socket_options
+        )
         return GuardedStream(stream)
 
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Iterable | None = None) -> httpcore.NetworkStream:
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable | None = None
+    ) -> httpcore.NetworkStream:
         raise AddressRefused("fetching over a Unix socket is refused")
 
     def sleep(self, seconds: float) -> None:
@@ -156,17 +165,22 @@ class GuardedBackend(httpcore.NetworkBackend):
             if address.is_global or any(address in network for network in self.allowed):
                 return str(address)
             refused.append(str(address))
-        raise AddressRefused(f"refused to fetch from {host}: {', '.join(dict.fromkeys(refused))} is not a public "
-                             f"address (fetch.allow_networks can allow it)")
+        raise AddressRefused(
+            f"refused to fetch from {host}: {', '.join(dict.fromkeys(refused))} is not a public "
+            f"address (fetch.allow_networks can allow it)"
+        )
 
 
-def build_client(settings: FetchSettings = FetchSettings(), *, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+def build_client(
+    settings: FetchSettings = FetchSettings(), *, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
     """The one httpx client the crawler shares: User-Agent, timeouts, redirect bound and address guard from `settings`."""
     if transport is None:
         transport = httpx.HTTPTransport()
         # httpx takes no network backend; its pool is rebuilt with ours, as HTTPTransport builds it unproxied.
-        transport._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(),
-                                                  network_backend=GuardedBackend(settings.allow_networks))
+        transport._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(), network_backend=GuardedBackend(settings.allow_networks)
+        )
     return httpx.Client(
         headers={"User-Agent": settings.user_agent},
         timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
@@ -206,7 +220,9 @@ class Fetcher:
             attempt += 1
             outcome, retry_in = self._attempt(url, headers, attempt)
             if outcome.not_modified:
-                outcome = replace(outcome, etag=outcome.etag or etag, last_modified=outcome.last_modified or last_modified)
+                outcome = replace(
+                    outcome, etag=outcome.etag or etag, last_modified=outcome.last_modified or last_modified
+                )
             if retry_in is None or attempt >= self._settings.max_attempts:
                 if outcome.error and attempt > 1:
                     outcome = replace(outcome, error=f"{outcome.error} (after {attempt} attempts)")
@@ -245,7 +261,9 @@ class Fetcher:
         except (httpx.UnsupportedProtocol, httpx.TooManyRedirects, httpx.DecodingError) as exc:
             return FetchOutcome(status=status, error=f"{type(exc).__name__}: {exc}"), None
         except httpx.TransportError as exc:
-            return FetchOutcome(status=status, error=f"connection failed ({exc or type(exc).__name__})"), self._backoff(attempt)
+            return FetchOutcome(status=status, error=f"connection failed ({exc or type(exc).__name__})"), self._backoff(
+                attempt
+            )
         except (httpx.InvalidURL, httpx.HTTPError) as exc:
             return FetchOutcome(status=status, error=f"{type(exc).__name__}: {exc}"), None
         finally:
@@ -277,7 +295,9 @@ class Fetcher:
 
     def _retry_delay(self, response: httpx.Response, attempt: int) -> float:
         """Seconds before retrying a 429/5xx: its Retry-After (capped) when it has one, else backoff."""
-        delay = retry_after_seconds(response.headers.get("Retry-After", ""), date_header=response.headers.get("Date", ""))
+        delay = retry_after_seconds(
+            response.headers.get("Retry-After", ""), date_header=response.headers.get("Date", "")
+        )
         if delay is None:
             return self._backoff(attempt)
         return min(delay, self._settings.retry_after_cap_s)

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 
-
 @dataclass(frozen=True)
 class Circle:
     """A circle in CAP order: centre latitude, longitude, radius in kilometres."""

@@ -13,8 +13,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from contextfeed.sources.documents import DocumentError, load_json
 from contextfeed.domain.instants import optional_instant, parse_instant
+from contextfeed.sources.documents import DocumentError, load_json
 from contextfeed.sources.eventcodes import explicit_codes
 from contextfeed.sources.model import Area, Circle, Geocode, ParsedEvent, ParseResult, Reference
 from contextfeed.sources.results import EntryError, read_entries, result
@@ -78,8 +78,10 @@ def read_feature(feature: Mapping[str, Any], *, source: str) -> ParsedEvent:
         msg_type=message_type_of(_text(properties, "messageType")),
         category=canonical(_text(properties, "category"), CATEGORIES, default="Other"),
         event_type=_text(properties, "event"),
-        event_codes=explicit_codes(same=_listed(properties.get("eventCode"), "SAME", "NationalWeatherService"),
-                                   vtec=_listed(parameters, "VTEC")),
+        event_codes=explicit_codes(
+            same=_listed(properties.get("eventCode"), "SAME", "NationalWeatherService"),
+            vtec=_listed(parameters, "VTEC"),
+        ),
         severity=canonical(_text(properties, "severity"), SEVERITIES),
         urgency=canonical(_text(properties, "urgency"), URGENCIES),
         certainty=canonical(_text(properties, "certainty"), CERTAINTIES),

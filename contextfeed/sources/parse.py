@@ -33,6 +33,7 @@ Named, not imported: a parser's module loads when its kind is first read, so a c
 that reads CAP alerts does not start by loading feedparser and the news machinery.
 """
 
+
 class UnknownKindError(ValueError):
     """A source kind no parser reads."""
 

@@ -59,7 +59,9 @@ def read_noting(
     return events, errors + problems
 
 
-def result(events: Iterable[ParsedEvent], errors: Iterable[str], *, linked: Iterable[tuple[str, str]] = ()) -> ParseResult:
+def result(
+    events: Iterable[ParsedEvent], errors: Iterable[str], *, linked: Iterable[tuple[str, str]] = ()
+) -> ParseResult:
     """A ParseResult from lists, logging what was lost."""
     errors = tuple(errors)
     for error in errors:

@@ -13,7 +13,20 @@ URGENCIES = ("Immediate", "Expected", "Future", "Past", "Unknown")
 CERTAINTIES = ("Observed", "Likely", "Possible", "Unlikely", "Unknown")
 STATUSES = ("Actual", "Exercise", "System", "Test", "Draft")
 MESSAGE_TYPES = ("Alert", "Update", "Cancel", "Ack", "Error")
-CATEGORIES = ("Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other")
+CATEGORIES = (
+    "Geo",
+    "Met",
+    "Safety",
+    "Security",
+    "Rescue",
+    "Fire",
+    "Health",
+    "Env",
+    "Transport",
+    "Infra",
+    "CBRNE",
+    "Other",
+)
 
 # CAP 1.1 allowed certainty "Very Likely"; CAP 1.2 §3.2.2 says to read it as "Likely".
 _ALIASES = {"very likely": "Likely", "verylikely": "Likely"}

@@ -39,8 +39,10 @@ EDGE_TOLERANCE_DEG = 0.01
 
 def checked_point(lat: float, lon: float) -> tuple[float, float]:
     """(lat, lon) after checking both are on the globe (clamping hairs past the edges); ValueError otherwise."""
-    if not (-90.0 - EDGE_TOLERANCE_DEG <= lat <= 90.0 + EDGE_TOLERANCE_DEG
-            and -180.0 - EDGE_TOLERANCE_DEG <= lon <= 180.0 + EDGE_TOLERANCE_DEG):
+    if not (
+        -90.0 - EDGE_TOLERANCE_DEG <= lat <= 90.0 + EDGE_TOLERANCE_DEG
+        and -180.0 - EDGE_TOLERANCE_DEG <= lon <= 180.0 + EDGE_TOLERANCE_DEG
+    ):
         raise ValueError(f"coordinates out of range: lat {lat}, lon {lon}")
     return (min(max(lat, -90.0), 90.0), min(max(lon, -180.0), 180.0))
 
@@ -56,8 +58,10 @@ def closed_ring(points: Iterable[tuple[float, float]]) -> Ring:
     if area < MIN_POLYGON_AREA_KM2:
         raise ValueError("a polygon enclosing no area (its points lie on one line, or it goes round the world)")
     if area > MAX_POLYGON_AREA_KM2:
-        raise ValueError(f"a polygon of {area:,.0f} km² is larger than any alert area can be "
-                         f"(at most {MAX_POLYGON_AREA_KM2:,.0f} km²)")
+        raise ValueError(
+            f"a polygon of {area:,.0f} km² is larger than any alert area can be "
+            f"(at most {MAX_POLYGON_AREA_KM2:,.0f} km²)"
+        )
     return tuple(ring)
 
 
@@ -67,14 +71,17 @@ def ring_area_km2(ring: Sequence[tuple[float, float]]) -> float:
     Chamberlain & Duquette, "Some algorithms for polygons on a sphere" (JPL, 2007): R²/2 times the
     sum over edges of Δλ·(2 + sin φ1 + sin φ2).
     """
-    steps = [(((lon2 - lon1 + 180.0) % 360.0) - 180.0, lat1, lat2)
-             for (lat1, lon1), (lat2, lon2) in zip(ring, ring[1:])]
-    total = sum(math.radians(step) * (2 + math.sin(math.radians(lat1)) + math.sin(math.radians(lat2)))
-                for step, lat1, lat2 in steps)
-    area = abs(total) * EARTH_RADIUS_KM ** 2 / 2
+    steps = [
+        (((lon2 - lon1 + 180.0) % 360.0) - 180.0, lat1, lat2) for (lat1, lon1), (lat2, lon2) in zip(ring, ring[1:])
+    ]
+    total = sum(
+        math.radians(step) * (2 + math.sin(math.radians(lat1)) + math.sin(math.radians(lat2)))
+        for step, lat1, lat2 in steps
+    )
+    area = abs(total) * EARTH_RADIUS_KM**2 / 2
     if abs(sum(step for step, _, _ in steps)) > 180.0:
         # A ring around a pole splits the sphere in two halves that are both "inside": the smaller is meant.
-        area = min(area, 4 * math.pi * EARTH_RADIUS_KM ** 2 - area)
+        area = min(area, 4 * math.pi * EARTH_RADIUS_KM**2 - area)
     return area
 
 

@@ -93,7 +93,9 @@ def parse_usgs(body: bytes, *, source: str) -> ParseResult:
     document = load_json(body)
     if not isinstance(document, Mapping) or not isinstance(document.get("features"), list):
         raise DocumentError("not a USGS earthquake feed: no GeoJSON `features` list")
-    events, errors = read_entries(document["features"], lambda feature: read_feature(feature, source=source), label=_label)
+    events, errors = read_entries(
+        document["features"], lambda feature: read_feature(feature, source=source), label=_label
+    )
     return result(events, errors)
 
 
@@ -142,7 +144,9 @@ def read_feature(feature: Mapping[str, Any], *, source: str) -> ParsedEvent:
                 circles=(Circle(lat=lat, lon=lon, radius_km=felt_radius_km(mag, depth) if mag is not None else 0.0),),
             ),
         ),
-        alternate_ids=tuple(other for other in str(properties.get("ids") or "").split(",") if other and other != identifier),
+        alternate_ids=tuple(
+            other for other in str(properties.get("ids") or "").split(",") if other and other != identifier
+        ),
         magnitude=mag,
         depth_km=depth,
     )

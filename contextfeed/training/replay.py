@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from pathlib import Path
 
-from contextfeed.domain.instants import as_utc
-from contextfeed.domain.instants import iso
+from contextfeed.domain.instants import as_utc, iso
 from contextfeed.sources import parse_document
 from contextfeed.sources.model import ParseResult
 
@@ -26,8 +25,14 @@ MAX_SPEED = 100_000.0
 class ReplayClock:
     """A clock at `start` that runs `speed` times faster than real time; it can pause, jump and change speed."""
 
-    def __init__(self, start: datetime, *, speed: float = 60.0, paused: bool = False,
-                 monotonic: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        start: datetime,
+        *,
+        speed: float = 60.0,
+        paused: bool = False,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
         if speed <= 0:
             raise ValueError("speed must be positive")
         self._monotonic = monotonic
@@ -172,8 +177,15 @@ class ReplayFeeder:
 class Replay:
     """A scenario being replayed: a background thread feeds due documents and runs `housekeeping` after each tick."""
 
-    def __init__(self, scenario: Scenario, clock: ReplayClock, *, ingest: Callable[[RecordedDocument], object],
-                 housekeeping: Callable[[], object] = lambda: None, interval_seconds: float = 0.2) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        clock: ReplayClock,
+        *,
+        ingest: Callable[[RecordedDocument], object],
+        housekeeping: Callable[[], object] = lambda: None,
+        interval_seconds: float = 0.2,
+    ) -> None:
         self.scenario = scenario
         self.clock = clock
         self.feeder = ReplayFeeder(scenario, clock, ingest)
@@ -223,8 +235,13 @@ class Replay:
         documents = self.scenario.documents
         replayed = self.feeder.replayed
         return {
-            "scenario": self.scenario.name, "instant": iso(clock["instant"]), "speed": clock["speed"],
-            "paused": clock["paused"], "documents_replayed": replayed, "documents_pending": len(documents) - replayed,
+            "scenario": self.scenario.name,
+            "instant": iso(clock["instant"]),
+            "speed": clock["speed"],
+            "paused": clock["paused"],
+            "documents_replayed": replayed,
+            "documents_pending": len(documents) - replayed,
             "next_document_at": iso(documents[replayed].at) if replayed < len(documents) else None,
-            "first_document_at": iso(self.scenario.first_instant), "last_document_at": iso(self.scenario.last_instant),
+            "first_document_at": iso(self.scenario.first_instant),
+            "last_document_at": iso(self.scenario.last_instant),
         }

@@ -27,12 +27,12 @@ import pycountry
 
 from contextfeed.db.models import Event, EventArea
 from contextfeed.domain.instants import iso
+from contextfeed.sources.eventcodes import written_codes
 from contextfeed.sources.gdacs import (
     ALERT_LEVEL_TO_SEVERITY,
     CURRENT_TO_URGENCY,
     EVENT_TYPES,
 )
-from contextfeed.sources.eventcodes import written_codes
 from contextfeed.sources.usgs import PAGER_TO_SEVERITY, STATUS_TO_CERTAINTY
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -59,9 +59,14 @@ class StoredArea:
         for code in row.codes:
             codes[code.code_type] = (*codes.get(code.code_type, ()), code.code)
         unresolved = tuple(tuple(item.split(":", 1)) for item in row.unresolved.split(",") if ":" in item)
-        return cls(row.description, row.precision,
-                   tuple(tuple((lat, lon) for lat, lon in ring) for ring in json.loads(row.polygons)),
-                   tuple((lat, lon, radius) for lat, lon, radius in json.loads(row.circles)), codes, unresolved)
+        return cls(
+            row.description,
+            row.precision,
+            tuple(tuple((lat, lon) for lat, lon in ring) for ring in json.loads(row.polygons)),
+            tuple((lat, lon, radius) for lat, lon, radius in json.loads(row.circles)),
+            codes,
+            unresolved,
+        )
 
     def by_description(self) -> bool:
         """Whether only geoparsing the description gave this area (it holds a country, or a city circle)."""
@@ -123,11 +128,23 @@ def inverse(mapping: Mapping[str, str]) -> dict[str, str]:
 def cap_alert(event: Event, areas: list[StoredArea]) -> bytes:
     """A CAP 1.2 alert; `ends` and magnitude go in the parameters the CAP parser reads (NWS, USGS usage)."""
     alert = Element("alert", xmlns=CAP_NAMESPACE)
-    for name, value in (("identifier", event.external_id), ("sender", event.sender), ("sent", event.sent),
-                        ("status", event.status), ("msgType", event.msg_type), ("scope", "Public")):
+    for name, value in (
+        ("identifier", event.external_id),
+        ("sender", event.sender),
+        ("sent", event.sent),
+        ("status", event.status),
+        ("msgType", event.msg_type),
+        ("scope", "Public"),
+    ):
         add(alert, name, value)
-    add(alert, "references", " ".join(f"{ref.ref_sender},{ref.ref_identifier},{cap_time(ref.ref_sent) if ref.ref_sent else ''}"
-                                      for ref in event.references))
+    add(
+        alert,
+        "references",
+        " ".join(
+            f"{ref.ref_sender},{ref.ref_identifier},{cap_time(ref.ref_sent) if ref.ref_sent else ''}"
+            for ref in event.references
+        ),
+    )
     # Always an <info>, even for an alert that had none or an index entry: it holds the headline and grades.
     # (Its language then reads back as CAP's default "en-US" instead of none.)
     info = SubElement(alert, "info")
@@ -135,19 +152,31 @@ def cap_alert(event: Event, areas: list[StoredArea]) -> bytes:
         add(info, name, value)
     for response in filter(None, event.response_types.split(",")):
         add(info, "responseType", response)
-    for name, value in (("urgency", event.urgency), ("severity", event.severity), ("certainty", event.certainty),
-                        ("effective", event.effective), ("onset", event.onset), ("expires", event.expires),
-                        ("senderName", event.sender_name), ("headline", event.headline),
-                        ("description", event.summary), ("instruction", event.instruction), ("web", event.link)):
+    for name, value in (
+        ("urgency", event.urgency),
+        ("severity", event.severity),
+        ("certainty", event.certainty),
+        ("effective", event.effective),
+        ("onset", event.onset),
+        ("expires", event.expires),
+        ("senderName", event.sender_name),
+        ("headline", event.headline),
+        ("description", event.summary),
+        ("instruction", event.instruction),
+        ("web", event.link),
+    ):
         add(info, name, value)
     same, vtec = written_codes(filter(None, event.event_codes.split(",")))
     for code in same:
         event_code = SubElement(info, "eventCode")
         add(event_code, "valueName", "SAME")
         add(event_code, "value", code)
-    for name, value in (("eventEndingTime", event.ends), ("Magnitude", event.magnitude),
-                        ("Depth", None if event.depth_km is None else f"{event.depth_km} km"),
-                        *(("VTEC", string) for string in vtec)):
+    for name, value in (
+        ("eventEndingTime", event.ends),
+        ("Magnitude", event.magnitude),
+        ("Depth", None if event.depth_km is None else f"{event.depth_km} km"),
+        *(("VTEC", string) for string in vtec),
+    ):
         if value is not None:
             parameter = SubElement(info, "parameter")
             add(parameter, "valueName", name)
@@ -167,8 +196,11 @@ def cap_area(info: Element, area: StoredArea) -> None:
             add(element, "polygon", " ".join(f"{lat},{lon}" for lat, lon in ring))
         for lat, lon, radius in area.circles:
             add(element, "circle", f"{lat},{lon} {radius}")
-        geocodes = ([("FIPS6", "0" + county) for county in area.codes.get("county", ())]
-                    + [("ISO3166-2", admin1) for admin1 in area.codes.get("admin1", ())] + geocodes)
+        geocodes = (
+            [("FIPS6", "0" + county) for county in area.codes.get("county", ())]
+            + [("ISO3166-2", admin1) for admin1 in area.codes.get("admin1", ())]
+            + geocodes
+        )
     for name, value in geocodes:
         geocode = SubElement(element, "geocode")
         add(geocode, "valueName", name)
@@ -195,21 +227,46 @@ def nws_alert(event: Event, areas: list[StoredArea], *, state_fips: StateFips) -
     event_same, event_vtec = written_codes(filter(None, event.event_codes.split(",")))
     shapes += [{"type": "Point", "coordinates": [lon, lat]} for lat, lon in points]
     properties = {
-        "id": event.external_id, "sender": event.sender, "sent": cap_time(event.sent),
-        "status": event.status, "messageType": event.msg_type, "category": event.category,
-        "event": event.event_type, "severity": event.severity, "urgency": event.urgency,
-        "certainty": event.certainty, "response": next(filter(None, event.response_types.split(",")), None),
-        "headline": event.headline, "description": event.summary, "instruction": event.instruction,
-        "senderName": event.sender_name, "areaDesc": "; ".join(filter(None, descriptions)),
-        **{name: cap_time(value) if value else None for name, value in (
-            ("effective", event.effective), ("onset", event.onset), ("expires", event.expires), ("ends", event.ends))},
-        "references": [{"identifier": ref.ref_identifier, "sender": ref.ref_sender,
-                        "sent": cap_time(ref.ref_sent) if ref.ref_sent else None} for ref in event.references],
+        "id": event.external_id,
+        "sender": event.sender,
+        "sent": cap_time(event.sent),
+        "status": event.status,
+        "messageType": event.msg_type,
+        "category": event.category,
+        "event": event.event_type,
+        "severity": event.severity,
+        "urgency": event.urgency,
+        "certainty": event.certainty,
+        "response": next(filter(None, event.response_types.split(",")), None),
+        "headline": event.headline,
+        "description": event.summary,
+        "instruction": event.instruction,
+        "senderName": event.sender_name,
+        "areaDesc": "; ".join(filter(None, descriptions)),
+        **{
+            name: cap_time(value) if value else None
+            for name, value in (
+                ("effective", event.effective),
+                ("onset", event.onset),
+                ("expires", event.expires),
+                ("ends", event.ends),
+            )
+        },
+        "references": [
+            {
+                "identifier": ref.ref_identifier,
+                "sender": ref.ref_sender,
+                "sent": cap_time(ref.ref_sent) if ref.ref_sent else None,
+            }
+            for ref in event.references
+        ],
         "geocode": {"SAME": same, "UGC": ugc},
         "eventCode": {"SAME": event_same},
         "parameters": {"VTEC": event_vtec},
     }
-    geometry = shapes[0] if len(shapes) == 1 else {"type": "GeometryCollection", "geometries": shapes} if shapes else None
+    geometry = (
+        shapes[0] if len(shapes) == 1 else {"type": "GeometryCollection", "geometries": shapes} if shapes else None
+    )
     feature = {"id": event.link or None, "type": "Feature", "geometry": geometry, "properties": properties}
     return as_json({"type": "FeatureCollection", "features": [feature]})
 
@@ -224,14 +281,23 @@ def usgs_earthquake(event: Event, areas: list[StoredArea]) -> bytes:
         raise ValueError(f"earthquake {event.external_id} has no epicentre to write")
     lat, lon, _ = epicentre
     properties = {
-        "mag": event.magnitude, "place": event.summary, "time": epoch_ms(event.onset or event.sent),
-        "updated": epoch_ms(event.sent), "url": event.link or None, "title": event.headline,
+        "mag": event.magnitude,
+        "place": event.summary,
+        "time": epoch_ms(event.onset or event.sent),
+        "updated": epoch_ms(event.sent),
+        "url": event.link or None,
+        "title": event.headline,
         "alert": inverse(PAGER_TO_SEVERITY).get(event.severity),
-        "status": inverse(STATUS_TO_CERTAINTY).get(event.certainty), "type": event.event_type.lower(),
+        "status": inverse(STATUS_TO_CERTAINTY).get(event.certainty),
+        "type": event.event_type.lower(),
         "ids": "," + ",".join(alias.alias for alias in event.aliases) + ",",
     }
-    feature = {"type": "Feature", "id": event.external_id, "properties": properties,
-               "geometry": {"type": "Point", "coordinates": [lon, lat, event.depth_km]}}
+    feature = {
+        "type": "Feature",
+        "id": event.external_id,
+        "properties": properties,
+        "geometry": {"type": "Point", "coordinates": [lon, lat, event.depth_km]},
+    }
     return as_json({"type": "FeatureCollection", "features": [feature]})
 
 
@@ -280,25 +346,41 @@ def fema_declaration(event: Event, areas: list[StoredArea]) -> bytes:
     state = rest.rpartition("-")[2]
     number = event.link.rstrip("/").rpartition("/")[2]
     base = {
-        "femaDeclarationString": event.external_id, "disasterNumber": int(number) if number.isdigit() else number,
-        "state": state, "declarationType": declaration_type, "declarationDate": iso(event.sent),
-        "incidentType": event.event_type, "declarationTitle": event.headline.partition(": ")[2],
+        "femaDeclarationString": event.external_id,
+        "disasterNumber": int(number) if number.isdigit() else number,
+        "state": state,
+        "declarationType": declaration_type,
+        "declarationDate": iso(event.sent),
+        "incidentType": event.event_type,
+        "declarationTitle": event.headline.partition(": ")[2],
         "incidentBeginDate": iso(event.onset),
         # The parser grades urgency Past when the incident ended by the declaration: say just that.
-        "incidentEndDate": iso(event.sent) if event.urgency == "Past" else None, "tribalRequest": False,
+        "incidentEndDate": iso(event.sent) if event.urgency == "Past" else None,
+        "tribalRequest": False,
     }
     rows = []
     for area in areas:
         counties = [*area.codes.get("county", ()), *(value[1:] for _, value in area.geocodes(("FIPS6",)))]
         states = [code[3:] for code in area.codes.get("admin1", ()) if code.startswith("US-")]
         if area.by_description() or not (counties or states):
-            rows.append(base | {"designatedArea": area.description, "fipsStateCode": "", "fipsCountyCode": "000",
-                                "tribalRequest": True})
+            rows.append(
+                base
+                | {
+                    "designatedArea": area.description,
+                    "fipsStateCode": "",
+                    "fipsCountyCode": "000",
+                    "tribalRequest": True,
+                }
+            )
             continue
-        rows += [base | {"designatedArea": area.description, "fipsStateCode": county[:2],
-                         "fipsCountyCode": county[2:]} for county in counties]
-        rows += [base | {"designatedArea": area.description, "state": code, "fipsStateCode": "",
-                         "fipsCountyCode": "000"} for code in states]
+        rows += [
+            base | {"designatedArea": area.description, "fipsStateCode": county[:2], "fipsCountyCode": county[2:]}
+            for county in counties
+        ]
+        rows += [
+            base | {"designatedArea": area.description, "state": code, "fipsStateCode": "", "fipsCountyCode": "000"}
+            for code in states
+        ]
     if not rows:
         raise ValueError(f"FEMA declaration {event.external_id} has no designated area to write")
     return as_json({"DisasterDeclarationsSummaries": rows})

@@ -28,8 +28,8 @@ from contextfeed.accounts.csvfile import (
 )
 from contextfeed.bootstrap import App
 from contextfeed.db.models import Event, Flag
-from contextfeed.flags.policy import rank
 from contextfeed.domain.instants import iso
+from contextfeed.flags.policy import rank
 from contextfeed.training.scenario_documents import StateFips, write_event
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,12 @@ EXPECT_VALUES = {
     "none": "no flag of any level",
 }
 # The expect values that pin each level down; the vocabulary has no "exactly info" (info never changes a call).
-EXPECTS = {"do_not_chase": ("do_not_chase",), "caution": ("at_least_caution", "not_do_not_chase"),
-           "info": ("at_most_info",), None: ("none",)}
+EXPECTS = {
+    "do_not_chase": ("do_not_chase",),
+    "caution": ("at_least_caution", "not_do_not_chase"),
+    "info": ("at_most_info",),
+    None: ("none",),
+}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -73,12 +77,19 @@ def export_scenario(app: App, *, start: datetime, end: datetime, accounts: Path,
         raise ExportError(f"{folder} is not empty: give a new folder")
     account_ids = read_account_ids(accounts)
     with app.database.read() as session:
-        events = session.scalars(select(Event).where(
-            Event.sent <= end, or_(Event.sent >= start, Event.valid_until.is_(None), Event.valid_until > start),
-        ).order_by(Event.sent, Event.id))
+        events = session.scalars(
+            select(Event)
+            .where(
+                Event.sent <= end,
+                or_(Event.sent >= start, Event.valid_until.is_(None), Event.valid_until > start),
+            )
+            .order_by(Event.sent, Event.id)
+        )
         try:
-            documents = [document(number, event, state_fips=lambda code: state_fips(app, code))
-                         for number, event in enumerate(events, start=1)]
+            documents = [
+                document(number, event, state_fips=lambda code: state_fips(app, code))
+                for number, event in enumerate(events, start=1)
+            ]
         except ValueError as error:
             raise ExportError(str(error)) from None
         instants = snapshot_instants(session, start, end)
@@ -125,16 +136,26 @@ def slug(text: str) -> str:
 
 def automatic_flags_at(session: Session, at: datetime) -> list[Flag]:
     """The automatic flags in force at `at`, releases left aside: what the events alone say, as a replay will."""
-    return list(session.scalars(select(Flag).where(
-        Flag.origin == "automatic", Flag.starts_at <= at, or_(Flag.expires_at.is_(None), Flag.expires_at > at),
-    )))
+    return list(
+        session.scalars(
+            select(Flag).where(
+                Flag.origin == "automatic",
+                Flag.starts_at <= at,
+                or_(Flag.expires_at.is_(None), Flag.expires_at > at),
+            )
+        )
+    )
 
 
 def snapshot_instants(session: Session, start: datetime, end: datetime) -> list[datetime]:
     """The window's ends and the middle of each automatic flag within it, thinned to MAX_INSTANTS."""
-    flags = session.execute(select(Flag.starts_at, Flag.expires_at).where(
-        Flag.origin == "automatic", Flag.starts_at <= end, or_(Flag.expires_at.is_(None), Flag.expires_at > start),
-    ))
+    flags = session.execute(
+        select(Flag.starts_at, Flag.expires_at).where(
+            Flag.origin == "automatic",
+            Flag.starts_at <= end,
+            or_(Flag.expires_at.is_(None), Flag.expires_at > start),
+        )
+    )
     middles = {max(first, start) + (min(last or end, end) - max(first, start)) / 2 for first, last in flags}
     candidates = sorted({start, end} | middles)
     if len(candidates) <= MAX_INSTANTS:
@@ -160,17 +181,21 @@ def snapshot_checks(session: Session, instants: list[datetime], account_ids: lis
         for account in flagged:
             flag = strongest[at].get(account)
             why = flag.reason if flag else "no flag at this instant in the database it was exported from"
-            checks += [{"at": iso(at), "account": account, "expect": expect, "why": why}
-                       for expect in EXPECTS[flag.level if flag else None]]
+            checks += [
+                {"at": iso(at), "account": account, "expect": expect, "why": why}
+                for expect in EXPECTS[flag.level if flag else None]
+            ]
     return checks
 
 
 def readme(start: datetime, end: datetime, documents: int, instants: int) -> str:
     """The scenario's README."""
-    return (f"# Scenario exported from a contextfeed database\n\n"
-            f"The {documents} events sent between {iso(start)} and {iso(end)}, or in force then, each written "
-            "as a document in its source's own format under `feeds/`, with the accounts in `accounts.csv`.\n\n"
-            f"`expected.json` lists the documents in the order they were sent, and checks: each flagged "
-            f"account's strongest level at {instants} instants, as the database had it (manual flags and "
-            "releases left out: they are not in the documents). Replay it with `contextfeed replay` or "
-            "check it with `run_scenario.py`.\n")
+    return (
+        f"# Scenario exported from a contextfeed database\n\n"
+        f"The {documents} events sent between {iso(start)} and {iso(end)}, or in force then, each written "
+        "as a document in its source's own format under `feeds/`, with the accounts in `accounts.csv`.\n\n"
+        f"`expected.json` lists the documents in the order they were sent, and checks: each flagged "
+        f"account's strongest level at {instants} instants, as the database had it (manual flags and "
+        "releases left out: they are not in the documents). Replay it with `contextfeed replay` or "
+        "check it with `run_scenario.py`.\n"
+    )

@@ -82,8 +82,10 @@ def prepare_replay(settings: Settings, scenario: Scenario, *, start: datetime | 
     app = build_app(replay_config, clock=clock)
     import_accounts_file(app, scenario.accounts)
     with app.database.write() as session:
-        keys = {scope: create_key(session, name=f"replay-{scope}", scope=scope, now=clock.now()).key
-                for scope in SCOPES}
-    replay = Replay(scenario, clock, ingest=lambda document: ingest_recorded(app, document),
-                    housekeeping=housekeeping(app))
+        keys = {
+            scope: create_key(session, name=f"replay-{scope}", scope=scope, now=clock.now()).key for scope in SCOPES
+        }
+    replay = Replay(
+        scenario, clock, ingest=lambda document: ingest_recorded(app, document), housekeeping=housekeeping(app)
+    )
     return ReplayService(app, replay, keys)

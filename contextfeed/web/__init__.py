@@ -20,8 +20,11 @@ STATIC = WEB / "static"
 BASEMAP = WEB / "basemap"
 # The files map.js asks for: the two outline sets and the 10-degree place-name cells.
 BASEMAP_NAME = re.compile(r"^(countries|us|places/-?\d{1,3}_-?\d{1,3})\.json$")
-BASEMAP_HEADERS = {"Content-Encoding": "gzip", "Cache-Control": "public, max-age=86400",
-                   "X-Content-Type-Options": "nosniff"}
+BASEMAP_HEADERS = {
+    "Content-Encoding": "gzip",
+    "Cache-Control": "public, max-age=86400",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def page_headers(tile_url: str) -> dict[str, str]:
@@ -30,7 +33,7 @@ def page_headers(tile_url: str) -> dict[str, str]:
     return {
         # The page shows text from outside feeds: allow only our own scripts and styles, and no framing.
         "Content-Security-Policy": f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; "
-                                   "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
         "Cache-Control": "no-cache",

@@ -80,8 +80,10 @@ def build_places() -> int:
     shutil.rmtree(BASEMAP / "places", ignore_errors=True)
     for name, places in cells.items():
         places.sort(key=lambda place: -place[3])
-        write_gzip(BASEMAP / "places" / f"{name}.json.gz",
-                   json.dumps(places, ensure_ascii=False, separators=(",", ":")).encode())
+        write_gzip(
+            BASEMAP / "places" / f"{name}.json.gz",
+            json.dumps(places, ensure_ascii=False, separators=(",", ":")).encode(),
+        )
     return sum(len(places) for places in cells.values())
 
 

@@ -36,7 +36,9 @@ def test_put_again_updates_and_moving_away_clears_the_flag(world):
 
 def test_get_and_find_by_phone(world):
     account = world.client.get("/v1/accounts/A003", headers=world.keys.agent).json()
-    assert account["name"] == "Kendall Labs" and account["location"]["label"] == "Cambridge, Massachusetts, United States"
+    assert (
+        account["name"] == "Kendall Labs" and account["location"]["label"] == "Cambridge, Massachusetts, United States"
+    )
     found = world.client.get("/v1/accounts", params={"phone": "+16175550102"}, headers=world.keys.agent).json()
     assert [item["account_id"] for item in found["accounts"]] == ["A002", "A020"]
     assert world.client.get("/v1/accounts/NOPE", headers=world.keys.agent).status_code == 404
@@ -44,14 +46,17 @@ def test_get_and_find_by_phone(world):
     assert response.status_code == 422 and response.json()["fields"][0]["field"] == "phone"
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"lat": 42.0}, "lon"),
-    ({"lat": 91, "lon": 0}, "lat"),
-    ({"phone": "not a phone"}, "phone"),
-    ({"city": "x" * 256}, "city"),
-    ({"nickname": "Bob"}, "nickname"),
-    ({"name": "a\x00b"}, "name"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"lat": 42.0}, "lon"),
+        ({"lat": 91, "lon": 0}, "lat"),
+        ({"phone": "not a phone"}, "phone"),
+        ({"city": "x" * 256}, "city"),
+        ({"nickname": "Bob"}, "nickname"),
+        ({"name": "a\x00b"}, "name"),
+    ],
+)
 def test_invalid_accounts_are_422_naming_the_field(world, body, field):
     response = world.client.put("/v1/accounts/N002", json=body, headers=world.keys.admin)
     assert response.status_code == 422
@@ -59,10 +64,22 @@ def test_invalid_accounts_are_422_naming_the_field(world, body, field):
 
 
 def test_a_batch_upserts_many_in_one_go(world):
-    body = {"accounts": [{"account_id": "B1", "city": "Boston"}, {"account_id": "B2", "city": "Quincy"},
-                         {"account_id": "A001", "name": "Back Bay Dental", "phone": "+16175550101",
-                          "address": "500 Boylston St", "city": "Boston", "region": "MA", "postal_code": "02116",
-                          "country": "US"}]}
+    body = {
+        "accounts": [
+            {"account_id": "B1", "city": "Boston"},
+            {"account_id": "B2", "city": "Quincy"},
+            {
+                "account_id": "A001",
+                "name": "Back Bay Dental",
+                "phone": "+16175550101",
+                "address": "500 Boylston St",
+                "city": "Boston",
+                "region": "MA",
+                "postal_code": "02116",
+                "country": "US",
+            },
+        ]
+    }
     response = world.client.post("/v1/accounts:batch", json=body, headers=world.keys.admin)
     assert response.status_code == 200
     # Boston: the shelter-in-place and the bombing news; Quincy: the news only.
@@ -92,10 +109,14 @@ def test_a_failure_while_writing_leaves_nothing_half_written(world, monkeypatch)
         raise RuntimeError("flag engine down")
 
     monkeypatch.setattr("contextfeed.flags.engine.FlagEngine.reconcile_accounts", broken_relocate)
-    response = world.client.post("/v1/accounts:batch", json={"accounts": [{"account_id": "B9", "city": "Boston"}]},
-                                 headers=world.keys.admin)
+    response = world.client.post(
+        "/v1/accounts:batch", json={"accounts": [{"account_id": "B9", "city": "Boston"}]}, headers=world.keys.admin
+    )
     assert response.status_code == 500
-    assert response.json() == {"error": "internal_error", "message": "internal error; the service log has the details",
-                               "fields": []}
+    assert response.json() == {
+        "error": "internal_error",
+        "message": "internal error; the service log has the details",
+        "fields": [],
+    }
     assert "flag engine down" not in response.text and "Traceback" not in response.text
     assert count_accounts(world) == before

@@ -50,8 +50,12 @@ def call(client, method: str, path: str, headers: dict | None = None):
 
 
 def test_every_endpoint_has_a_declared_scope(world):
-    operations = {(method, path) for path, item in world.client.get("/openapi.json").json()["paths"].items()
-                  for method in item if path != "/healthz"}
+    operations = {
+        (method, path)
+        for path, item in world.client.get("/openapi.json").json()["paths"].items()
+        for method in item
+        if path != "/healthz"
+    }
     assert operations == set(SCOPES)
 
 

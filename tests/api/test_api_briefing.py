@@ -3,10 +3,10 @@
 from datetime import UTC, datetime, time
 
 from contextfeed.api.briefing import assemble_briefing
-from contextfeed.dialer.calling import inside_calling_hours, stamp
-from contextfeed.domain.instants import local_time
 from contextfeed.config import CallingSettings, Settings
 from contextfeed.db.models import Account
+from contextfeed.dialer.calling import inside_calling_hours, stamp
+from contextfeed.domain.instants import local_time
 from contextfeed.flags.query import ActiveFlag
 
 CALLING = CallingSettings(hours_start=time(8, 0), hours_end=time(21, 0))
@@ -38,12 +38,39 @@ def test_instants_are_given_in_utc_and_on_the_customers_clock():
 
 
 def test_assembly_puts_the_strongest_level_and_its_guidance_first():
-    account = Account(account_id="X1", name="N", phone="", address="", city="", region="", postal_code="",
-                      country="", loc_precision="city", loc_source="city_country", timezone="Europe/Paris",
-                      loc_lat=48.85, loc_lon=2.35, loc_note="", created_at=at_local(0), updated_at=at_local(0))
-    flags = [ActiveFlag(flag_id=7, account_id="X1", level="caution", reason="Riots — Paris (Le Monde, 13:00 CEST)",
-                        rule="news-crisis", event_ids=(), starts_at=at_local(6), expires_at=None,
-                        source="automatic", match="inside", actor=None)]
+    account = Account(
+        account_id="X1",
+        name="N",
+        phone="",
+        address="",
+        city="",
+        region="",
+        postal_code="",
+        country="",
+        loc_precision="city",
+        loc_source="city_country",
+        timezone="Europe/Paris",
+        loc_lat=48.85,
+        loc_lon=2.35,
+        loc_note="",
+        created_at=at_local(0),
+        updated_at=at_local(0),
+    )
+    flags = [
+        ActiveFlag(
+            flag_id=7,
+            account_id="X1",
+            level="caution",
+            reason="Riots — Paris (Le Monde, 13:00 CEST)",
+            rule="news-crisis",
+            event_ids=(),
+            starts_at=at_local(6),
+            expires_at=None,
+            source="automatic",
+            match="inside",
+            actor=None,
+        )
+    ]
     settings = Settings(policy={"guidance": {"caution": "Read first."}})
     briefing = assemble_briefing(account, flags, {}, [], at=at_local(7), settings=settings)
     assert briefing["level"] == "caution" and briefing["guidance"] == "Read first."
@@ -60,10 +87,18 @@ def test_the_briefing_for_a_customer_under_shelter_in_place(world):
     assert briefing["guidance"] == world.app.settings.policy.guidance["do_not_chase"]
     location = briefing["account"]["location"]
     assert (location["label"], location["precision"], location["timezone"]) == (
-        "Watertown, Massachusetts, United States", "postal", "America/New_York")
+        "Watertown, Massachusetts, United States",
+        "postal",
+        "America/New_York",
+    )
     assert location["precision_text"] == "postal code 02472"
-    assert briefing["at"] == {"utc": "2013-04-19T11:00:00Z", "local": "2013-04-19T07:00:00-04:00",
-                              "timezone": "America/New_York", "abbreviation": "EDT", "utc_offset": "-04:00"}
+    assert briefing["at"] == {
+        "utc": "2013-04-19T11:00:00Z",
+        "local": "2013-04-19T07:00:00-04:00",
+        "timezone": "America/New_York",
+        "abbreviation": "EDT",
+        "utc_offset": "-04:00",
+    }
     assert briefing["calling_hours"]["inside"] is False
     [flag] = briefing["flags"]
     assert flag["reason"].startswith("Shelter in Place Warning — Watertown")
@@ -85,8 +120,9 @@ def test_other_events_nearby_are_listed_but_tests_and_expired_news_are_not(world
 
 
 def test_news_gives_caution_on_the_day_it_broke(world):
-    briefing = world.client.get("/v1/accounts/A001/context", params={"at": "2013-04-15T20:00:00Z"},
-                                headers=world.keys.agent).json()
+    briefing = world.client.get(
+        "/v1/accounts/A001/context", params={"at": "2013-04-15T20:00:00Z"}, headers=world.keys.agent
+    ).json()
     assert briefing["level"] == "caution"
     assert briefing["guidance"] == world.app.settings.policy.guidance["caution"]
     assert briefing["events"][0]["event_id"] == world.bombing_news
@@ -127,18 +163,30 @@ def test_places_are_named_never_coded():
     from contextfeed.api.render import location_label, precision_text
 
     def account(**fields):
-        blank = dict(loc_city=None, loc_admin1=None, loc_country=None, loc_precision="city", loc_postal_code=None,
-                     postal_code=None)
+        blank = dict(
+            loc_city=None,
+            loc_admin1=None,
+            loc_country=None,
+            loc_precision="city",
+            loc_postal_code=None,
+            postal_code=None,
+        )
         return SimpleNamespace(**(blank | fields))
 
-    assert location_label(account(loc_city="Paris", loc_admin1="FR-IDF", loc_country="FR")) == \
-        "Paris, Île-de-France, France"
+    assert (
+        location_label(account(loc_city="Paris", loc_admin1="FR-IDF", loc_country="FR"))
+        == "Paris, Île-de-France, France"
+    )
     # GeoNames' own admin1 numbering is no name: the city and country say enough.
     assert location_label(account(loc_city="Amman", loc_admin1="JO-GN16", loc_country="JO")) == "Amman, Jordan"
-    assert location_label(account(loc_city="Seoul", loc_admin1="KR-11", loc_country="KR")) == \
-        "Seoul, Seoul-teukbyeolsi, South Korea"
+    assert (
+        location_label(account(loc_city="Seoul", loc_admin1="KR-11", loc_country="KR"))
+        == "Seoul, Seoul-teukbyeolsi, South Korea"
+    )
     assert location_label(account()) == "unknown location"
     # A postal code that did not place the account is not shown as if it had.
     assert precision_text(account(postal_code="75001")) == "city (the postal code given, 75001, did not place it)"
-    assert precision_text(account(loc_precision="postal", loc_postal_code="02472", postal_code="02472")) == \
-        "postal code 02472"
+    assert (
+        precision_text(account(loc_precision="postal", loc_postal_code="02472", postal_code="02472"))
+        == "postal code 02472"
+    )

@@ -31,8 +31,9 @@ def test_a_poller_sees_every_change_once_even_while_changes_are_written(world):
     seen, cursor = poll_all(world, limit=3)
     with world.app.database.write() as session:
         for account in ("A004", "A009", "A001", "A003"):
-            raise_manual(session, account, level="caution", reason="customer bereavement", actor="sup", now=NOW,
-                         expires_at=None)
+            raise_manual(
+                session, account, level="caution", reason="customer bereavement", actor="sup", now=NOW, expires_at=None
+            )
     more, cursor = poll_all(world, after=cursor, limit=3)
     all_cursors = [change["cursor"] for change in seen + more]
     assert len(all_cursors) == len(set(all_cursors))
@@ -43,7 +44,12 @@ def test_a_poller_sees_every_change_once_even_while_changes_are_written(world):
 
 
 def test_bad_cursors_and_limits_are_422_naming_the_parameter(world):
-    for params, field in (({"after": -1}, "after"), ({"after": "x"}, "after"), ({"limit": 0}, "limit"),
-                          ({"limit": 10_001}, "limit"), ({"after": 2**63}, "after")):
+    for params, field in (
+        ({"after": -1}, "after"),
+        ({"after": "x"}, "after"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 10_001}, "limit"),
+        ({"after": 2**63}, "after"),
+    ):
         response = world.client.get(FEED, params=params, headers=world.keys.dialer)
         assert response.status_code == 422 and response.json()["fields"][0]["field"] == field

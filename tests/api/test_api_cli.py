@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from contextfeed.cli.service import announce_first_key
 from contextfeed.bootstrap import build_app
+from contextfeed.cli.service import announce_first_key
 
 
 def test_create_prints_the_key_once_and_list_never_shows_it(cli, migrated):

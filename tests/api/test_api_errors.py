@@ -5,8 +5,9 @@ from contextfeed.api.errors import MAX_BODY_BYTES
 
 def test_a_body_over_the_limit_is_413_before_it_is_parsed(world):
     body = b'{"account_ids": ["' + b"x" * MAX_BODY_BYTES + b'"]}'
-    response = world.client.post("/v1/suppression/check", content=body, headers=world.keys.dialer
-                                 | {"Content-Type": "application/json"})
+    response = world.client.post(
+        "/v1/suppression/check", content=body, headers=world.keys.dialer | {"Content-Type": "application/json"}
+    )
     assert response.status_code == 413 and response.json()["error"] == "too_large"
 
 
@@ -17,14 +18,18 @@ def test_a_chunked_body_over_the_limit_is_413_too(world):
             yield b"x" * 1_000_000
         yield b'"]}'
 
-    response = world.client.post("/v1/suppression/check", content=chunks(), headers=world.keys.dialer
-                                 | {"Content-Type": "application/json"})
+    response = world.client.post(
+        "/v1/suppression/check", content=chunks(), headers=world.keys.dialer | {"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
 
 
 def test_malformed_json_is_422_not_a_crash(world):
-    response = world.client.post("/v1/suppression/check", content=b'{"account_ids": [', headers=world.keys.dialer
-                                 | {"Content-Type": "application/json"})
+    response = world.client.post(
+        "/v1/suppression/check",
+        content=b'{"account_ids": [',
+        headers=world.keys.dialer | {"Content-Type": "application/json"},
+    )
     assert response.status_code == 422 and response.json()["error"] == "invalid_request"
 
 

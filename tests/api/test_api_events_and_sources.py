@@ -63,15 +63,20 @@ def test_sources_report_their_health(world):
         mema.last_success_at = datetime(2013, 4, 19, 10, 50, tzinfo=UTC)  # 10 min: two of its 5-min intervals
         mema.consecutive_failures = 2
         mema.last_error = "timed out"
-    sources = {source["name"]: source
-               for source in world.client.get("/v1/sources", headers=world.keys.dialer).json()["sources"]}
+    sources = {
+        source["name"]: source
+        for source in world.client.get("/v1/sources", headers=world.keys.dialer).json()["sources"]
+    }
     assert sources["mema"]["status"] == "failing" and sources["mema"]["last_error"] == "timed out"
     assert sources["mema"]["down_since"] == "2013-04-19T10:50:00Z"
     assert sources["mema"]["configured"] is False and sources["mema"]["trust"] == "official"
     assert sources["nws"]["status"] == "never_fetched" and sources["nws"]["configured"] is True
     with world.app.database.write() as session:
-        session.scalars(select(Source).where(Source.name == "mema")).one().last_success_at = \
-            datetime(2013, 4, 19, 10, 44, tzinfo=UTC)  # 16 min: more than three intervals
-    sources = {source["name"]: source
-               for source in world.client.get("/v1/sources", headers=world.keys.dialer).json()["sources"]}
+        session.scalars(select(Source).where(Source.name == "mema")).one().last_success_at = datetime(
+            2013, 4, 19, 10, 44, tzinfo=UTC
+        )  # 16 min: more than three intervals
+    sources = {
+        source["name"]: source
+        for source in world.client.get("/v1/sources", headers=world.keys.dialer).json()["sources"]
+    }
     assert sources["mema"]["status"] == "degraded"

@@ -19,8 +19,14 @@ OPERATIONS = sorted((method.upper(), path) for path, item in SCHEMA.raw_schema["
 def test_no_generated_request_makes_the_api_fail(world, method, path):
     # Bounded: a handful of examples per operation, derandomized so CI sends the same requests each run.
     @given(case=SCHEMA[path][method].as_strategy())
-    @settings(max_examples=6, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck), database=None)
+    @settings(
+        max_examples=6,
+        deadline=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
     def fuzz(case) -> None:
         case.call_and_validate(app=world.client.app, headers=world.keys.admin, checks=[not_a_server_error])
 

@@ -16,9 +16,19 @@ CHECK = "/v1/suppression/check"
 
 def flag(level: str, until: datetime | None, *, rule: str = "r") -> ActiveFlag:
     """An active flag of that level and end."""
-    return ActiveFlag(flag_id=1, account_id="X", level=level, reason="why", rule=rule, event_ids=(9,),
-                      starts_at=datetime(2013, 4, 19, tzinfo=UTC), expires_at=until, source="automatic",
-                      match="", actor=None)
+    return ActiveFlag(
+        flag_id=1,
+        account_id="X",
+        level=level,
+        reason="why",
+        rule=rule,
+        event_ids=(9,),
+        starts_at=datetime(2013, 4, 19, tzinfo=UTC),
+        expires_at=until,
+        source="automatic",
+        match="",
+        actor=None,
+    )
 
 
 def test_agent_calls_stop_only_for_do_not_chase_and_automated_calls_for_caution_too():
@@ -56,9 +66,19 @@ def test_the_check_answers_per_id_in_order_with_reasons_until_and_the_local_cloc
 
 def test_unknown_ids_are_never_silently_allowed(world):
     results = world.client.post(CHECK, headers=world.keys.dialer, json={"account_ids": ["GHOST"]}).json()["results"]
-    assert results == [{"account_id": "GHOST", "phone": None, "status": "unknown_account", "suppress": True,
-                        "level": None, "reasons": [results[0]["reasons"][0]], "until": None,
-                        "outside_calling_hours": None, "local_time": None}]
+    assert results == [
+        {
+            "account_id": "GHOST",
+            "phone": None,
+            "status": "unknown_account",
+            "suppress": True,
+            "level": None,
+            "reasons": [results[0]["reasons"][0]],
+            "until": None,
+            "outside_calling_hours": None,
+            "local_time": None,
+        }
+    ]
     assert results[0]["reasons"][0]["rule"] == "unknown_account"
 
 
@@ -72,7 +92,10 @@ def test_phones_map_to_every_account_behind_them(world):
     body = {"phones": ["+16175550102", "+15005550000"]}
     results = world.client.post(CHECK, headers=world.keys.dialer, json=body).json()["results"]
     assert [(r["phone"], r["account_id"], r["status"]) for r in results] == [
-        ("+16175550102", "A002", "ok"), ("+16175550102", "A020", "ok"), ("+15005550000", None, "unknown_account")]
+        ("+16175550102", "A002", "ok"),
+        ("+16175550102", "A020", "ok"),
+        ("+15005550000", None, "unknown_account"),
+    ]
 
 
 def test_purpose_automated_also_suppresses_caution(world):
@@ -90,17 +113,20 @@ def test_at_replays_the_answer_of_another_instant(world):
     assert result["suppress"] is False and result["level"] is None
 
 
-@pytest.mark.parametrize("body,field", [
-    ({}, "phones"),
-    ({"account_ids": []}, "phones"),
-    ({"account_ids": ["A001"], "phones": ["617-555-0101"]}, "phones[0]"),
-    ({"account_ids": [""]}, "account_ids[0]"),
-    ({"account_ids": ["x" * 129]}, "account_ids[0]"),
-    ({"account_ids": "A001"}, "account_ids"),
-    ({"account_ids": ["A001"], "purpose": "sales"}, "purpose"),
-    ({"account_ids": ["A001"], "at": "soon"}, "at"),
-    ({"account_ids": ["A001"], "extra": 1}, "extra"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({}, "phones"),
+        ({"account_ids": []}, "phones"),
+        ({"account_ids": ["A001"], "phones": ["617-555-0101"]}, "phones[0]"),
+        ({"account_ids": [""]}, "account_ids[0]"),
+        ({"account_ids": ["x" * 129]}, "account_ids[0]"),
+        ({"account_ids": "A001"}, "account_ids"),
+        ({"account_ids": ["A001"], "purpose": "sales"}, "purpose"),
+        ({"account_ids": ["A001"], "at": "soon"}, "at"),
+        ({"account_ids": ["A001"], "extra": 1}, "extra"),
+    ],
+)
 def test_bad_input_is_422_naming_the_field(world, body, field):
     response = world.client.post(CHECK, headers=world.keys.dialer, json=body)
     assert response.status_code == 422
@@ -141,8 +167,13 @@ def test_the_csv_export_loads_as_a_do_not_contact_list(world):
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert 'filename="contextfeed-suppression-20130419T1100Z.csv"' in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert rows[0] == {"phone": "+16175550101", "account_id": "A001", "level": "do_not_chase",
-                       "expires": "2013-04-19T22:05Z", "reason_code": "official-shelter-or-evacuate"}
+    assert rows[0] == {
+        "phone": "+16175550101",
+        "account_id": "A001",
+        "level": "do_not_chase",
+        "expires": "2013-04-19T22:05Z",
+        "reason_code": "official-shelter-or-evacuate",
+    }
     assert [row["account_id"] for row in rows] == ["A001", "A002", "A003", "A020"]
 
 
@@ -153,8 +184,9 @@ def test_the_json_export_and_the_level_filter(world):
     # The news circle (15 km around Boston) reaches Quincy too.
     assert {entry["account_id"] for entry in body["entries"]} == {"A001", "A002", "A003", "A004", "A020"}
     assert body["entries"][0]["reason_code"] == "news-crisis" and body["entries"][0]["expires"] == "2013-04-16T19:05Z"
-    strict = world.client.get("/v1/suppression/export", params=params | {"level": "do_not_chase"},
-                              headers=world.keys.dialer).json()
+    strict = world.client.get(
+        "/v1/suppression/export", params=params | {"level": "do_not_chase"}, headers=world.keys.dialer
+    ).json()
     assert strict["entries"] == []
 
 

@@ -52,8 +52,15 @@ def raise_flags(world, accounts: list[str]) -> None:
     """Supervisors raise flags: new changes in the log."""
     with world.app.database.write() as session:
         for account in accounts:
-            raise_manual(session, account, level="caution", reason="check in", actor="sup",
-                         now=world.app.clock.now(), expires_at=None)
+            raise_manual(
+                session,
+                account,
+                level="caution",
+                reason="check in",
+                actor="sup",
+                now=world.app.clock.now(),
+                expires_at=None,
+            )
 
 
 def test_the_signature_is_hmac_sha256_of_timestamp_and_body():
@@ -102,11 +109,16 @@ def test_a_failed_batch_is_retried_with_backoff_exactly_as_it_was(world):
     first_batches = [request.content for request in receiver.requests[:3]]
     assert first_batches[0] == first_batches[1] == first_batches[2]
     assert {request.headers["Idempotency-Key"] for request in receiver.requests[:3]} == {
-        f"{hook['id']}-{hook['cursor'] + 1}"}
+        f"{hook['id']}-{hook['cursor'] + 1}"
+    }
     assert receiver.processed == [hook["cursor"] + 1, hook["cursor"] + 2]
     detail = world.client.get(f"/v1/webhooks/{hook['id']}", headers=world.keys.admin).json()
     assert [(d["attempt"], d["delivered"], d["status_code"]) for d in reversed(detail["deliveries"])] == [
-        (1, False, 503), (2, False, 503), (3, True, 204), (1, True, 204)]
+        (1, False, 503),
+        (2, False, 503),
+        (3, True, 204),
+        (1, True, 204),
+    ]
     assert detail["failures"] == 0 and detail["cursor"] == hook["cursor"] + 2
 
 
@@ -125,8 +137,9 @@ def test_an_unreachable_receiver_is_recorded_and_retried(world):
 
 def test_webhooks_are_listed_validated_and_deleted(world):
     hook = register(world)
-    assert [item["id"] for item in world.client.get("/v1/webhooks", headers=world.keys.admin).json()["webhooks"]] \
-        == [hook["id"]]
+    assert [item["id"] for item in world.client.get("/v1/webhooks", headers=world.keys.admin).json()["webhooks"]] == [
+        hook["id"]
+    ]
     for body, field in (({"url": "ftp://x.example"}, "url"), ({"secret": "short"}, "secret")):
         payload = {"name": "x", "url": "https://x.example", "secret": SECRET} | body
         response = world.client.post("/v1/webhooks", json=payload, headers=world.keys.admin)

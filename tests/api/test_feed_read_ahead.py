@@ -60,8 +60,9 @@ def test_a_change_committed_after_a_short_page_was_read_ahead_still_reaches_the_
 
         crawler = make_app()
         with crawler.database.write() as session:
-            raise_manual(session, "A004", level="caution", reason="customer bereavement", actor="sup", now=NOW,
-                         expires_at=None)
+            raise_manual(
+                session, "A004", level="caution", reason="customer bereavement", actor="sup", now=NOW, expires_at=None
+            )
         crawler.database.dispose()
         second = page(client, world, after=first["next_cursor"], limit=limit)
 

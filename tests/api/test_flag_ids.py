@@ -14,9 +14,18 @@ MANILA = [[14.5, 120.9], [14.7, 120.9], [14.7, 121.1], [14.5, 121.1], [14.5, 120
 
 
 def test_a_new_flag_never_takes_the_id_of_the_newest_flag_just_cleared(world):
-    event_id = add_event(world.app, source="mema", kind="cap", external_id="MEMA-EVAC-QUINCY",
-                         headline="Evacuation Order", event_type="Evacuation Immediate", response_types="Evacuate",
-                         sent=NOW - timedelta(minutes=5), until=NOW + timedelta(hours=6), polygons=[QUINCY])
+    event_id = add_event(
+        world.app,
+        source="mema",
+        kind="cap",
+        external_id="MEMA-EVAC-QUINCY",
+        headline="Evacuation Order",
+        event_type="Evacuation Immediate",
+        response_types="Evacuate",
+        sent=NOW - timedelta(minutes=5),
+        until=NOW + timedelta(hours=6),
+        polygons=[QUINCY],
+    )
     # The alert's area moves: Quincy's flag (the newest of all) is cleared and Manila's raised, in one update.
     with world.app.database.write() as session:
         area = session.scalars(select(EventArea).where(EventArea.event_id == event_id)).one()
@@ -26,8 +35,11 @@ def test_a_new_flag_never_takes_the_id_of_the_newest_flag_just_cleared(world):
         flag_engine(world.app, session, now=NOW).reconcile_events([event_id])
 
     feed = world.client.get("/v1/flags/changes", params={"limit": 1000}, headers=world.keys.dialer).json()
-    changes = [(change["action"], change["account_id"], change["flag_id"]) for change in feed["changes"]
-               if change["event_id"] == event_id]
+    changes = [
+        (change["action"], change["account_id"], change["flag_id"])
+        for change in feed["changes"]
+        if change["event_id"] == event_id
+    ]
     (_, _, quincy), (_, _, manila), cleared = changes
     assert [action for action, _, _ in changes] == ["raise", "raise", "clear"]
     assert cleared == ("clear", "A004", quincy) and manila != quincy

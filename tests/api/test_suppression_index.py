@@ -29,9 +29,18 @@ def other_writer(world):
 
 def test_a_flag_another_process_raises_after_the_index_is_built_suppresses_the_next_check(world, other_writer):
     assert check(world, "A004")["A004"]["suppress"] is False
-    add_event(other_writer, source="mema", kind="cap", external_id="MEMA-EVAC-QUINCY",
-              headline="Evacuation Order", event_type="Evacuation Immediate", response_types="Evacuate",
-              sent=NOW - timedelta(minutes=5), until=NOW + timedelta(hours=6), polygons=[QUINCY])
+    add_event(
+        other_writer,
+        source="mema",
+        kind="cap",
+        external_id="MEMA-EVAC-QUINCY",
+        headline="Evacuation Order",
+        event_type="Evacuation Immediate",
+        response_types="Evacuate",
+        sent=NOW - timedelta(minutes=5),
+        until=NOW + timedelta(hours=6),
+        polygons=[QUINCY],
+    )
 
     quincy = check(world, "A004")["A004"]
     assert quincy["suppress"] is True and quincy["level"] == "do_not_chase"
@@ -42,16 +51,21 @@ def test_a_supervisors_release_lets_the_next_check_call(world):
     assert watertown["suppress"] is True
     flag_id = watertown["reasons"][0]["flag_id"]
 
-    released = world.client.delete(f"/v1/flags/{flag_id}", headers=world.keys.admin,
-                                   params={"reason": "customer confirmed they are safe and asked to be called"})
+    released = world.client.delete(
+        f"/v1/flags/{flag_id}",
+        headers=world.keys.admin,
+        params={"reason": "customer confirmed they are safe and asked to be called"},
+    )
     assert released.status_code == 200, released.text
     assert check(world, "A002")["A002"]["suppress"] is False
 
 
 def test_an_account_imported_after_the_index_is_built_is_known_at_once(world, other_writer):
     assert check(world, "A777")["A777"]["status"] == "unknown_account"
-    add_accounts(other_writer, [AccountRecord("A777", "Quincy Bakery", "+16175550777", "5 Hancock St", "Quincy",
-                                              "MA", "02169", "US")])
+    add_accounts(
+        other_writer,
+        [AccountRecord("A777", "Quincy Bakery", "+16175550777", "5 Hancock St", "Quincy", "MA", "02169", "US")],
+    )
 
     bakery = check(world, "A777")["A777"]
     assert (bakery["status"], bakery["phone"], bakery["suppress"]) == ("ok", "+16175550777", False)
@@ -60,7 +74,8 @@ def test_an_account_imported_after_the_index_is_built_is_known_at_once(world, ot
 def test_an_edit_that_changes_no_flag_is_read_again_on_the_next_pass(world, other_writer, monkeypatch):
     assert check(world, "A009")["A009"]["phone"] == "+6325550109"
     monkeypatch.setattr(suppression_index, "ACCOUNTS_EVERY", 0.0)
-    add_accounts(other_writer, [AccountRecord("A009", "Makati Trading", "+6325550999", "Ayala Ave", "Manila", "",
-                                              "", "PH")])
+    add_accounts(
+        other_writer, [AccountRecord("A009", "Makati Trading", "+6325550999", "Ayala Ave", "Manila", "", "", "PH")]
+    )
 
     assert check(world, "A009")["A009"]["phone"] == "+6325550999"

@@ -32,9 +32,11 @@ ROWS = {
     "load": ["| single-account check at 500 requests/s, 64 connections: p99 |"],
     "feed": ["| change feed: read "],
     "memory": ["| service memory with 500 accounts (RSS after checks and feed reads) |"],
-    "writes": ["| single checks at 500/s, 64 connections, during a 500-item ingest and a 500-account import: p99 |",
-               "|   errors (non-200 or dropped connections) during those writes | 0 answers",
-               "|   wrong answers (neither the state before nor after the writes) | 0 answers"],
+    "writes": [
+        "| single checks at 500/s, 64 connections, during a 500-item ingest and a 500-account import: p99 |",
+        "|   errors (non-200 or dropped connections) during those writes | 0 answers",
+        "|   wrong answers (neither the state before nor after the writes) | 0 answers",
+    ],
 }
 
 
@@ -69,9 +71,12 @@ def test_each_benchmark_runs_and_prints_its_rows_with_targets(name: str, cache: 
 def test_the_corpus_scores_are_rows_with_their_targets_or_one_line_saying_why_not(cache: Path, run) -> None:
     output = run("bench.bench_corpora", *SMALL, "--cache", str(cache))
     if (REPO.parent / "shared" / "tools" / "news_eval.py").exists():
-        for row in ("| geoparsing on GeoWebNews: precision |", "| geoparsing on GeoWebNews: recall |",
-                    "| crisis detection on CrisisLexT26 dev crises: precision |",
-                    "| crisis detection on CrisisLexT26 dev crises: recall |"):
+        for row in (
+            "| geoparsing on GeoWebNews: precision |",
+            "| geoparsing on GeoWebNews: recall |",
+            "| crisis detection on CrisisLexT26 dev crises: precision |",
+            "| crisis detection on CrisisLexT26 dev crises: recall |",
+        ):
             assert row in output
         assert ">= 0.900" in output and ">= 0.850" in output
     else:
@@ -80,7 +85,7 @@ def test_the_corpus_scores_are_rows_with_their_targets_or_one_line_saying_why_no
 
 def test_make_bench_gathers_every_row_into_one_table(cache: Path, run) -> None:
     output = run("bench.__main__", *SMALL, "--cache", str(cache), "--only", "locate,fema")
-    table = output[output.rindex("| what | measured | target | result |"):]
+    table = output[output.rindex("| what | measured | target | result |") :]
     assert ROWS["locate"][0] in table and ROWS["fema"][0] in table
     assert table.count("\n|") == 3
 
@@ -103,8 +108,11 @@ def postgres_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 def test_the_api_benchmarks_run_on_postgresql_and_say_so(cache: Path, run, postgres_server: str) -> None:
     output = run("bench.__main__", *SMALL, "--cache", str(cache), "--database-url", postgres_server)
-    table = output[output.rindex("| what | measured | target | result |"):]
+    table = output[output.rindex("| what | measured | target | result |") :]
     for name in ("check", "load", "feed", "memory"):
         for row in ROWS[name]:
             assert row.replace("| ", "| PostgreSQL: ", 1) in table
-    assert "Not run (SQLite only; `make bench` runs them): locate, import, cold_start, cap, fema, news, corpora, writes." in table
+    assert (
+        "Not run (SQLite only; `make bench` runs them): locate, import, cold_start, cap, fema, news, corpora, writes."
+        in table
+    )

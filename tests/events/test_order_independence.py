@@ -23,19 +23,22 @@ def replay_state(cli, monkeypatch, tmp_path, scenario, seed: int):
     documents = json.loads((scenario / "expected.json").read_text())["documents"]
     random.Random(seed).shuffle(documents)
     for document in documents:
-        assert cli("ingest", scenario / document["file"], "--kind", document["kind"],
-                   "--source", document["source"])[0] == 0
+        assert (
+            cli("ingest", scenario / document["file"], "--kind", document["kind"], "--source", document["source"])[0]
+            == 0
+        )
     with Database.from_url(url).read() as session:
-        events = {(e.sender, e.external_id): (e.valid_from, e.valid_until, e.ended_by)
-                  for e in session.scalars(select(Event))}
-        flags = {(f.account_id, f.level, f.rule, f.starts_at, f.expires_at)
-                 for f in session.scalars(select(Flag))}
+        events = {
+            (e.sender, e.external_id): (e.valid_from, e.valid_until, e.ended_by) for e in session.scalars(select(Event))
+        }
+        flags = {(f.account_id, f.level, f.rule, f.starts_at, f.expires_at) for f in session.scalars(select(Flag))}
     return events, flags
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda path: path.name)
-def test_shuffled_ingest_orders_give_identical_events_intervals_and_flags(cli, environment, monkeypatch, tmp_path,
-                                                                           scenario):
+def test_shuffled_ingest_orders_give_identical_events_intervals_and_flags(
+    cli, environment, monkeypatch, tmp_path, scenario
+):
     reference = replay_state(cli, monkeypatch, tmp_path, scenario, seed=0)
     assert reference[0] and reference[1]
     for seed in (1, 2, 3):

@@ -17,8 +17,10 @@ AT = "2013-04-19T11:00:00Z"
 
 def changes(url: str) -> list[tuple[int, str, str, str | None]]:
     with Database.from_url(url).read() as session:
-        return [(c.cursor, c.account_id, c.action, c.level)
-                for c in session.scalars(select(FlagChange).order_by(FlagChange.cursor))]
+        return [
+            (c.cursor, c.account_id, c.action, c.level)
+            for c in session.scalars(select(FlagChange).order_by(FlagChange.cursor))
+        ]
 
 
 def flags(cli, *extra: str) -> list[dict]:
@@ -64,8 +66,17 @@ def test_a_supervisor_release_wins_over_the_automatic_flag_and_is_logged(cli, mi
     cli("accounts", "import", BOSTON / "accounts.csv")
     cli("ingest", SIP, "--kind", "cap", "--source", "mema")
     (flag,) = flags(cli, "--account", "A003")
-    status, out, _ = cli("flags", "release", flag["flag_id"], "--reason", "customer is not in the area",
-                         "--actor", "sup1", "--from", "2013-04-19T10:00:00Z")
+    status, out, _ = cli(
+        "flags",
+        "release",
+        flag["flag_id"],
+        "--reason",
+        "customer is not in the area",
+        "--actor",
+        "sup1",
+        "--from",
+        "2013-04-19T10:00:00Z",
+    )
     assert status == 0 and "released" in out
     assert flags(cli, "--account", "A003") == []
     assert len(flags(cli, "--account", "A002")) == 1, "only the released account's flag is affected"
@@ -76,8 +87,19 @@ def test_a_supervisor_release_wins_over_the_automatic_flag_and_is_logged(cli, mi
 
 def test_a_manual_flag_is_active_until_it_expires(cli, migrated):
     cli("accounts", "import", BOSTON / "accounts.csv")
-    status, out, _ = cli("flags", "raise", "A006", "--level", "caution", "--reason", "bereavement in the family",
-                         "--actor", "sup1", "--until", "2099-01-01T00:00:00Z")
+    status, out, _ = cli(
+        "flags",
+        "raise",
+        "A006",
+        "--level",
+        "caution",
+        "--reason",
+        "bereavement in the family",
+        "--actor",
+        "sup1",
+        "--until",
+        "2099-01-01T00:00:00Z",
+    )
     assert status == 0
     status, out, _ = cli("flags", "--account", "A006", "--json")
     (flag,) = json.loads(out)
@@ -89,12 +111,40 @@ def test_each_raise_is_logged_with_the_flag_it_raised_in_the_order_of_their_ids(
     cli("accounts", "import", BOSTON / "accounts.csv")
     cli("ingest", SIP, "--kind", "cap", "--source", "mema")
     with Database.from_url(migrated).read() as session:
-        raises = [(change.action, change.flag_id, change.account_id, change.event_id, change.origin, change.level,
-                   change.previous_level, change.rule, change.reason, change.actor, change.starts_at, change.expires_at)
-                  for change in session.scalars(select(FlagChange).order_by(FlagChange.cursor))]
-        flags = [("raise", flag.id, flag.account_id, flag.event_id, flag.origin, flag.level, None, flag.rule,
-                  flag.reason, flag.actor, flag.starts_at, flag.expires_at)
-                 for flag in session.scalars(select(Flag).order_by(Flag.id))]
+        raises = [
+            (
+                change.action,
+                change.flag_id,
+                change.account_id,
+                change.event_id,
+                change.origin,
+                change.level,
+                change.previous_level,
+                change.rule,
+                change.reason,
+                change.actor,
+                change.starts_at,
+                change.expires_at,
+            )
+            for change in session.scalars(select(FlagChange).order_by(FlagChange.cursor))
+        ]
+        flags = [
+            (
+                "raise",
+                flag.id,
+                flag.account_id,
+                flag.event_id,
+                flag.origin,
+                flag.level,
+                None,
+                flag.rule,
+                flag.reason,
+                flag.actor,
+                flag.starts_at,
+                flag.expires_at,
+            )
+            for flag in session.scalars(select(Flag).order_by(Flag.id))
+        ]
     assert raises == flags and len(flags) == 6
 
 

@@ -20,7 +20,8 @@ def test_accounts_touched_the_same_way_share_a_group_and_match_one_by_one_as_lis
         one_by_one = list(match_area(session, area))
     ways = [(group.area_precision, group.account_precision, group.how, group.timezone) for group in groups]
     assert len(set(ways)) == len(ways), "one group per way an account is touched"
-    assert [(match.account_id, match.area_precision, match.account_precision, match.how, match.timezone)
-            for match in one_by_one] == [(account_id, *way) for way, group in zip(ways, groups)
-                                         for account_id in group.account_ids]
+    assert [
+        (match.account_id, match.area_precision, match.account_precision, match.how, match.timezone)
+        for match in one_by_one
+    ] == [(account_id, *way) for way, group in zip(ways, groups) for account_id in group.account_ids]
     assert {match.account_id for match in one_by_one} == {"A001", "A002", "A003", "A011", "A013", "A014"}

@@ -15,9 +15,20 @@ START = datetime(2013, 4, 19, 10, 30, tzinfo=UTC)
 
 def event(**overrides) -> EventFacts:
     values = dict(
-        kind="cap", trust="official", status="Actual", msg_type="Alert", category="Met", event_type="Flood Warning",
-        severity="Severe", urgency="Immediate", certainty="Observed", response_types=(), crisis_category=None,
-        valid_from=START, valid_until=START + timedelta(hours=10), cut_at=None,
+        kind="cap",
+        trust="official",
+        status="Actual",
+        msg_type="Alert",
+        category="Met",
+        event_type="Flood Warning",
+        severity="Severe",
+        urgency="Immediate",
+        certainty="Observed",
+        response_types=(),
+        crisis_category=None,
+        valid_from=START,
+        valid_until=START + timedelta(hours=10),
+        cut_at=None,
     )
     values.update(overrides)
     return EventFacts(**values)
@@ -33,14 +44,23 @@ def event(**overrides) -> EventFacts:
         (event(severity="Minor"), "info", "official-minor"),
         (event(severity="Unknown", urgency="Unknown"), "info", "official-minor"),
         (event(severity="Extreme", response_types=("Shelter",)), "do_not_chase", "official-shelter-or-evacuate"),
-        (event(severity="Severe", response_types=("Evacuate",), urgency="Expected", certainty="Likely"),
-         "do_not_chase", "official-shelter-or-evacuate"),
+        (
+            event(severity="Severe", response_types=("Evacuate",), urgency="Expected", certainty="Likely"),
+            "do_not_chase",
+            "official-shelter-or-evacuate",
+        ),
         (event(severity="Moderate", response_types=("Shelter",)), "caution", "official-moderate"),
         (event(severity="Minor", response_types=("Evacuate",), urgency="Expected"), "info", "official-minor"),
-        (event(severity="Severe", response_types=("Shelter",), certainty="Possible"), "caution",
-         "official-extreme-severe-later"),
-        (event(severity="Severe", urgency="Expected", certainty="Possible"), "caution",
-         "official-extreme-severe-later"),
+        (
+            event(severity="Severe", response_types=("Shelter",), certainty="Possible"),
+            "caution",
+            "official-extreme-severe-later",
+        ),
+        (
+            event(severity="Severe", urgency="Expected", certainty="Possible"),
+            "caution",
+            "official-extreme-severe-later",
+        ),
         (event(kind="fema", severity="Extreme", urgency="Past"), "do_not_chase", "fema-major-disaster"),
         (event(kind="fema", severity="Severe", urgency="Immediate"), "caution", "fema-emergency-declaration"),
         (event(kind="usgs", severity="Extreme", urgency="Past"), "do_not_chase", "official-disaster-aftermath"),
@@ -64,15 +84,19 @@ def test_default_rules_give_the_level_a_collections_manager_expects(facts, level
 
 
 def test_news_is_capped_at_caution_even_when_a_rule_says_more():
-    strict = POLICY.model_copy(update={"rules": [r.model_copy(update={"level": "do_not_chase"}) if r.name == "news-crisis"
-                                                 else r for r in POLICY.rules]})
+    strict = POLICY.model_copy(
+        update={
+            "rules": [
+                r.model_copy(update={"level": "do_not_chase"}) if r.name == "news-crisis" else r for r in POLICY.rules
+            ]
+        }
+    )
     judgement = judge_event(event(kind="rss", trust="news", crisis_category="shooting"), strict)
     assert judgement.level == "caution"
 
 
 def test_a_news_source_configured_as_official_can_suppress():
-    judgement = judge_event(event(kind="rss", trust="official", severity="Extreme", crisis_category="shooting"),
-                            POLICY)
+    judgement = judge_event(event(kind="rss", trust="official", severity="Extreme", crisis_category="shooting"), POLICY)
     assert judgement.level == "do_not_chase"
 
 

@@ -16,9 +16,21 @@ WATCH = dict(severity="Severe", urgency="Future", certainty="Possible")
 
 
 def coded(*codes: str, event_type: str = "", **grading: str) -> EventFacts:
-    values = dict(kind="cap", trust="official", status="Actual", msg_type="Alert", category="Met",
-                  event_type=event_type, response_types=(), crisis_category=None, valid_from=START,
-                  valid_until=START + timedelta(hours=3), cut_at=None, event_codes=codes, **IMMINENT)
+    values = dict(
+        kind="cap",
+        trust="official",
+        status="Actual",
+        msg_type="Alert",
+        category="Met",
+        event_type=event_type,
+        response_types=(),
+        crisis_category=None,
+        valid_from=START,
+        valid_until=START + timedelta(hours=3),
+        cut_at=None,
+        event_codes=codes,
+        **IMMINENT,
+    )
     values.update(grading)
     return EventFacts(**values)
 
@@ -26,15 +38,101 @@ def coded(*codes: str, event_type: str = "", **grading: str) -> EventFacts:
 TESTS_AND_ADMINISTRATIVE = ["RMT", "RWT", "NPT", "NAT", "NST", "DMO", "ADR", "NMN", "NIC", "EAT"]
 PUBLIC_APPEALS = ["CAE", "BLU"]
 FIRE_WEATHER = ["FW.W", "FW.A"]
-IMMINENT_SAME = ["TOR", "FFW", "EWW", "HUW", "SSW", "TSW", "SQW", "DSW", "CDW", "CEM", "LAE", "EVI", "SPW", "FRW",
-                 "WFW", "IFW", "HMW", "NUW", "RHW", "LEW", "CHW", "BHW", "DBW", "EQW", "VOW"]
+IMMINENT_SAME = [
+    "TOR",
+    "FFW",
+    "EWW",
+    "HUW",
+    "SSW",
+    "TSW",
+    "SQW",
+    "DSW",
+    "CDW",
+    "CEM",
+    "LAE",
+    "EVI",
+    "SPW",
+    "FRW",
+    "WFW",
+    "IFW",
+    "HMW",
+    "NUW",
+    "RHW",
+    "LEW",
+    "CHW",
+    "BHW",
+    "DBW",
+    "EQW",
+    "VOW",
+]
 IMMINENT_VTEC = ["TO.W", "FF.W", "EW.W", "HU.W", "TY.W", "SS.W", "TS.W", "SQ.W", "DS.W"]
-WATCHES = ["TOA", "SVA", "FFA", "FLA", "HUA", "TRA", "TSA", "WSA", "CFA", "HWA", "AVA", "SSA", "EVA", "DBA", "WFA",
-           "TO.A", "SV.A", "FF.A", "FA.A", "HU.A", "TR.A", "WS.A", "EH.A", "FZ.A"]
-ADVISORIES_STATEMENTS_OUTLOOKS = ["HT.Y", "FA.Y", "SU.Y", "DU.Y", "WI.Y", "WW.Y", "BH.S", "RP.S", "CF.S", "HY.O",
-                                  "SPS", "HLS", "HWO", "AQA", "POS"]
-OTHER_WARNINGS = ["SVR", "FLW", "HWW", "BZW", "WSW", "CFW", "AVW", "SMW", "TRW", "BWW", "SV.W", "FL.W", "FA.W",
-                  "HW.W", "EH.W", "WS.W", "BZ.W", "IS.W", "FZ.W", "SVS", "FFS", "FLS"]
+WATCHES = [
+    "TOA",
+    "SVA",
+    "FFA",
+    "FLA",
+    "HUA",
+    "TRA",
+    "TSA",
+    "WSA",
+    "CFA",
+    "HWA",
+    "AVA",
+    "SSA",
+    "EVA",
+    "DBA",
+    "WFA",
+    "TO.A",
+    "SV.A",
+    "FF.A",
+    "FA.A",
+    "HU.A",
+    "TR.A",
+    "WS.A",
+    "EH.A",
+    "FZ.A",
+]
+ADVISORIES_STATEMENTS_OUTLOOKS = [
+    "HT.Y",
+    "FA.Y",
+    "SU.Y",
+    "DU.Y",
+    "WI.Y",
+    "WW.Y",
+    "BH.S",
+    "RP.S",
+    "CF.S",
+    "HY.O",
+    "SPS",
+    "HLS",
+    "HWO",
+    "AQA",
+    "POS",
+]
+OTHER_WARNINGS = [
+    "SVR",
+    "FLW",
+    "HWW",
+    "BZW",
+    "WSW",
+    "CFW",
+    "AVW",
+    "SMW",
+    "TRW",
+    "BWW",
+    "SV.W",
+    "FL.W",
+    "FA.W",
+    "HW.W",
+    "EH.W",
+    "WS.W",
+    "BZ.W",
+    "IS.W",
+    "FZ.W",
+    "SVS",
+    "FFS",
+    "FLS",
+]
 
 
 @pytest.mark.parametrize("code", TESTS_AND_ADMINISTRATIVE)
@@ -85,8 +183,9 @@ def test_other_warnings_suppress_only_while_the_hazard_is_observed_now(code):
     assert judge_event(coded(code), POLICY).rule == "warning-happening-now"
     forecast = judge_event(coded(code, urgency="Expected", certainty="Likely"), POLICY)
     assert (forecast.level, forecast.rule) == ("caution", "warning-forecast")
-    assert judge_event(coded(code, severity="Moderate", urgency="Expected", certainty="Likely"),
-                       POLICY).level == "caution"
+    assert (
+        judge_event(coded(code, severity="Moderate", urgency="Expected", certainty="Likely"), POLICY).level == "caution"
+    )
     assert judge_event(coded(code, certainty="Possible"), POLICY).level == "caution"
 
 

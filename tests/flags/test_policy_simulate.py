@@ -26,7 +26,9 @@ def test_simulating_the_boston_feeds_over_the_database_accounts_leaves_the_datab
     # The six accounts inside the shelter-in-place polygon, and Springfield, IL under its flood warning.
     assert result["levels"]["do_not_chase"]["accounts"] == 7
     assert [(event["event_type"], event["accounts"]) for event in result["top_events"]] == [
-        ("Shelter in Place Warning", 6), ("Flood Warning", 1)]
+        ("Shelter in Place Warning", 6),
+        ("Flood Warning", 1),
+    ]
     status, out, _ = cli("flags", "--as-of", "2013-04-19T11:00:00Z")
     assert status == 0 and out.startswith("no flags in force")
 
@@ -34,8 +36,17 @@ def test_simulating_the_boston_feeds_over_the_database_accounts_leaves_the_datab
 def test_a_window_counts_every_account_flagged_during_it_and_charts_the_suppressed_over_time(cli, migrated, tmp_path):
     cli("accounts", "import", BOSTON / "accounts.csv")
     svg = tmp_path / "chart.svg"
-    status, out, err = cli("policy", "simulate", BOSTON / "feeds", "--from", "2013-04-15T18:00:00Z",
-                           "--to", "2013-04-20T06:00:00Z", "--svg", svg)
+    status, out, err = cli(
+        "policy",
+        "simulate",
+        BOSTON / "feeds",
+        "--from",
+        "2013-04-15T18:00:00Z",
+        "--to",
+        "2013-04-20T06:00:00Z",
+        "--svg",
+        svg,
+    )
     assert status == 0, err
     assert "accounts by level:" in out and "accounts with do_not_chase over time:" in out
     assert "Flood Warning" in out and "Shelter in Place Warning" in out
@@ -57,7 +68,8 @@ def test_files_that_are_not_alerts_are_named_in_one_line_each_and_the_rest_is_si
 def test_simulate_over_a_database_without_accounts_says_so_in_one_line(cli, migrated):
     status, _, err = cli("policy", "simulate", BOSTON / "feeds" / "mema_shelter_in_place.xml")
     assert status == 1 and err.strip() == (
-        "contextfeed: the database has no accounts: import some, or give --accounts FILE")
+        "contextfeed: the database has no accounts: import some, or give --accounts FILE"
+    )
 
 
 def test_simulate_without_any_alert_document_says_so(cli, migrated, tmp_path):

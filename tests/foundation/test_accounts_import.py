@@ -11,10 +11,10 @@ from contextfeed.accounts.csvfile import AccountRecord, read_accounts
 from contextfeed.bootstrap import App
 from contextfeed.clock import FixedClock
 from contextfeed.config import load_settings
-from contextfeed.services.accounts import upsert_records
 from contextfeed.db.engine import Database
 from contextfeed.db.models import Account
 from contextfeed.geo.model import Location, Precision
+from contextfeed.services.accounts import upsert_records
 from tests.conftest import DATA
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -26,8 +26,9 @@ class FakeLocator:
     def locate(self, address):
         """The account's postal code as its location, when it has one."""
         if address.postal_code:
-            return Location(precision=Precision.POSTAL, source="postal_code", postal_code=address.postal_code,
-                            country="US")
+            return Location(
+                precision=Precision.POSTAL, source="postal_code", postal_code=address.postal_code, country="US"
+            )
         return Location(precision=Precision.UNKNOWN, source="none", note="no postal code")
 
 
@@ -94,8 +95,13 @@ def test_a_file_without_an_account_id_column_is_refused_whole(cli, migrated, tmp
 
 def test_a_hundred_thousand_rows_import_in_well_under_a_minute(cli, migrated, tmp_path):
     path = tmp_path / "big.csv"
-    cities = [("Boston", "MA", "02116"), ("Springfield", "IL", "62701"), ("New York", "NY", "10001"),
-              ("Seattle", "WA", "98101"), ("Austin", "TX", "78701")]
+    cities = [
+        ("Boston", "MA", "02116"),
+        ("Springfield", "IL", "62701"),
+        ("New York", "NY", "10001"),
+        ("Seattle", "WA", "98101"),
+        ("Austin", "TX", "78701"),
+    ]
     with path.open("w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(["account_id", "name", "phone", "city", "region", "postal_code", "country"])
@@ -108,5 +114,7 @@ def test_a_hundred_thousand_rows_import_in_well_under_a_minute(cli, migrated, tm
     assert report["created"] == 100_000 and report["rejected"] == 0
     assert elapsed < 40, f"100k rows took {elapsed:.1f}s"
     with Database.from_url(migrated).read() as session:
-        assert session.scalar(select(func.count()).select_from(Account).where(Account.loc_precision == "postal")) \
+        assert (
+            session.scalar(select(func.count()).select_from(Account).where(Account.loc_precision == "postal"))
             == 100_000
+        )

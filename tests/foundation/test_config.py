@@ -31,8 +31,11 @@ def test_embedded_default_is_a_sqlite_file_in_the_data_dir_next_to_the_config(tm
 
 def test_environment_overrides_the_file(tmp_path):
     environ = write(tmp_path, '[service]\ndatabase_url = "sqlite:///from-file.db"\nport = 9000\n')
-    environ |= {"CONTEXTFEED_DATABASE_URL": "postgresql+psycopg://db/contextfeed", "CONTEXTFEED_PORT": "9100",
-                "CONTEXTFEED_GEOCODER": "online"}
+    environ |= {
+        "CONTEXTFEED_DATABASE_URL": "postgresql+psycopg://db/contextfeed",
+        "CONTEXTFEED_PORT": "9100",
+        "CONTEXTFEED_GEOCODER": "online",
+    }
     settings = load_settings(environ)
     assert settings.database_url == "postgresql+psycopg://db/contextfeed"
     assert settings.service.port == 9100
@@ -50,9 +53,11 @@ def test_file_overrides_the_built_in_defaults(tmp_path):
         ('[service]\nport = "eighty"\n', "service.port"),
         ('[policy]\nnews_max_level = "maybe"\n', "policy.news_max_level"),
         ('[[policy.rules]]\nname = "x"\nlevel = "loud"\n', "policy.rules[0].level"),
-        ('[schedule]\nintervall_minutes = 5\n', "schedule.intervall_minutes: unknown key"),
-        ('[[sources]]\nname = "a"\nkind = "cap"\nurl = "u"\n[[sources]]\nname = "a"\nkind = "rss"\nurl = "v"\n',
-         "repeated: a"),
+        ("[schedule]\nintervall_minutes = 5\n", "schedule.intervall_minutes: unknown key"),
+        (
+            '[[sources]]\nname = "a"\nkind = "cap"\nurl = "u"\n[[sources]]\nname = "a"\nkind = "rss"\nurl = "v"\n',
+            "repeated: a",
+        ),
         ('[calling]\nhours_start = "21:00"\nhours_end = "08:00"\n', "calling.hours_end"),
     ],
 )
@@ -74,7 +79,7 @@ def test_a_missing_config_file_is_an_error_not_a_silent_default(tmp_path):
 
 
 def test_cli_prints_config_errors_without_a_traceback(cli, monkeypatch, tmp_path):
-    monkeypatch.setenv("CONTEXTFEED_CONFIG", write(tmp_path, '[service]\nport = 0\n')["CONTEXTFEED_CONFIG"])
+    monkeypatch.setenv("CONTEXTFEED_CONFIG", write(tmp_path, "[service]\nport = 0\n")["CONTEXTFEED_CONFIG"])
     status, out, err = cli("db", "upgrade")
     assert status == 2
     assert "service.port" in err and "Traceback" not in err

@@ -20,8 +20,9 @@ def writer(url: str, prefix: str, queue) -> None:
                 # Read, then write in the same transaction: the pattern that fails
                 # at once under deferred transactions when another writer is busy.
                 count = session.scalar(select(func.count()).select_from(Source))
-                session.add(Source(name=f"{prefix}-{n}", kind="rss", trust="news", url=str(count),
-                                   created_at=datetime.now(UTC)))
+                session.add(
+                    Source(name=f"{prefix}-{n}", kind="rss", trust="news", url=str(count), created_at=datetime.now(UTC))
+                )
         queue.put((prefix, "ok"))
     except Exception as error:  # reported to the test, which fails with it
         queue.put((prefix, repr(error)))

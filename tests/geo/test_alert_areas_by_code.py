@@ -6,8 +6,8 @@ import json
 
 from contextfeed.geo.areas import resolve_area
 from contextfeed.geo.gazetteer import Gazetteer
-from contextfeed.sources.parse import parse_document
 from contextfeed.sources.model import Area, Geocode
+from contextfeed.sources.parse import parse_document
 from tests.conftest import DATA
 
 ACCOUNTS = DATA / "accounts" / "europe_iowa.csv"
@@ -74,6 +74,15 @@ def test_zone_names_never_map_to_a_county_the_alert_left_out(gazetteer: Gazettee
 
 
 def test_marine_zones_never_match_land_accounts(gazetteer: Gazetteer):
-    resolved = resolve_area(Area(description="Coastal waters from Cape Ann to Marblehead",
-                                 geocodes=(Geocode("UGC", "ANZ251"), Geocode("UGC", "LMZ643"))), gazetteer)
-    assert (resolved.county_fips, resolved.admin1, resolved.unresolved_within) == (frozenset(), frozenset(), frozenset())
+    resolved = resolve_area(
+        Area(
+            description="Coastal waters from Cape Ann to Marblehead",
+            geocodes=(Geocode("UGC", "ANZ251"), Geocode("UGC", "LMZ643")),
+        ),
+        gazetteer,
+    )
+    assert (resolved.county_fips, resolved.admin1, resolved.unresolved_within) == (
+        frozenset(),
+        frozenset(),
+        frozenset(),
+    )

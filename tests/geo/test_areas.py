@@ -72,7 +72,9 @@ def test_emma_and_nuts_codes_stay_unresolved_and_never_become_the_whole_country(
 
 
 def test_polygons_and_circles_are_copied_latitude_first(gazetteer: Gazetteer) -> None:
-    area = Area(polygons=(BOSTON_POLYGON,), circles=(Circle(42.37, -71.18, 5.0),), geocodes=(Geocode("SAME", "025017"),))
+    area = Area(
+        polygons=(BOSTON_POLYGON,), circles=(Circle(42.37, -71.18, 5.0),), geocodes=(Geocode("SAME", "025017"),)
+    )
     resolved = resolve_area(area, gazetteer)
     assert resolved.polygons == (BOSTON_POLYGON,)
     assert resolved.circles == ((42.37, -71.18, 5.0),)
@@ -90,23 +92,27 @@ def test_a_polygon_is_the_area_and_its_geocodes_do_not_widen_it(gazetteer: Gazet
 def test_the_description_is_geoparsed_only_when_nothing_else_resolved(gazetteer: Gazetteer) -> None:
     described = resolve_area(Area(description="Watertown, Massachusetts"), gazetteer)
     assert described.precision is Precision.CITY
-    (lat, lon, radius), = described.circles
+    ((lat, lon, radius),) = described.circles
     assert abs(lat - 42.37) < 0.05 and abs(lon + 71.18) < 0.05 and 3 < radius < 10
-    with_code = resolve_area(Area(description="Watertown, Massachusetts", geocodes=(Geocode("SAME", "025017"),)),
-                             gazetteer)
+    with_code = resolve_area(
+        Area(description="Watertown, Massachusetts", geocodes=(Geocode("SAME", "025017"),)), gazetteer
+    )
     assert with_code.circles == ()
 
 
 def test_a_description_with_unresolved_zones_keeps_them(gazetteer: Gazetteer) -> None:
-    resolved = resolve_area(Area(description="Sangamon County, Illinois", geocodes=(Geocode("UGC", "ILZ051"),)),
-                            gazetteer)
+    resolved = resolve_area(
+        Area(description="Sangamon County, Illinois", geocodes=(Geocode("UGC", "ILZ051"),)), gazetteer
+    )
     assert resolved.county_fips == frozenset({"17167"})
     assert resolved.unresolved == ("UGC:ILZ051",)
 
 
 def test_a_news_story_area_is_its_focus_not_every_state_it_names(geoparser: Geoparser) -> None:
-    text = ("Two bombs exploded near the finish line of the Boston Marathon in Boston, Massachusetts. "
-            "Massachusetts Gov. Deval Patrick called it a heinous act.")
+    text = (
+        "Two bombs exploded near the finish line of the Boston Marathon in Boston, Massachusetts. "
+        "Massachusetts Gov. Deval Patrick called it a heinous act."
+    )
     area = area_from_mentions(geoparser.parse(text))
     assert area.admin1 == frozenset()
     assert len(area.circles) == 1
@@ -120,8 +126,9 @@ def test_city_circles_grow_with_population_and_are_capped() -> None:
 
 
 @pytest.mark.parametrize("description", ["East of England", "SW Scotland, Lothian Borders"])
-def test_a_description_naming_part_of_a_region_never_becomes_the_whole_region(gazetteer: Gazetteer,
-                                                                               description: str) -> None:
+def test_a_description_naming_part_of_a_region_never_becomes_the_whole_region(
+    gazetteer: Gazetteer, description: str
+) -> None:
     area = resolve_area(Area(description=description, geocodes=(Geocode("EMMA_ID", "UK114"),)), gazetteer)
     assert not area.admin1 and not area.countries
     assert area.precision is Precision.UNKNOWN

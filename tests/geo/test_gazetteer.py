@@ -54,9 +54,18 @@ def test_the_index_is_rebuilt_when_its_data_changes(tmp_path: Path, monkeypatch:
 
 @pytest.mark.parametrize(
     ("country", "capital", "iso"),
-    [("CA", "Edmonton", "CA-AB"), ("CA", "Victoria", "CA-BC"), ("CA", "Toronto", "CA-ON"),
-     ("CA", "Quebec", "CA-QC"), ("CA", "Halifax", "CA-NS"), ("CA", "Regina", "CA-SK"),
-     ("AU", "Sydney", "AU-NSW"), ("AU", "Brisbane", "AU-QLD"), ("AU", "Perth", "AU-WA"), ("AU", "Hobart", "AU-TAS")],
+    [
+        ("CA", "Edmonton", "CA-AB"),
+        ("CA", "Victoria", "CA-BC"),
+        ("CA", "Toronto", "CA-ON"),
+        ("CA", "Quebec", "CA-QC"),
+        ("CA", "Halifax", "CA-NS"),
+        ("CA", "Regina", "CA-SK"),
+        ("AU", "Sydney", "AU-NSW"),
+        ("AU", "Brisbane", "AU-QLD"),
+        ("AU", "Perth", "AU-WA"),
+        ("AU", "Hobart", "AU-TAS"),
+    ],
 )
 def test_geonames_numbered_provinces_map_to_their_iso_codes(
     gazetteer: Gazetteer, country: str, capital: str, iso: str
@@ -72,7 +81,11 @@ def test_admin1_codes_are_iso_3166_2_and_never_geonames_private_codes() -> None:
     assert city_admin1("GB", "ENG") == "GB-ENG"
     # GeoNames' FR "11" is Île-de-France (ISO FR-IDF), not ISO's FR-11 (Aude).
     assert [city_admin1(*pair) for pair in (("FR", "11"), ("PH", "NCR"), ("DE", "02"), ("JP", "40"))] == [
-        "FR-IDF", "PH-00", "DE-BY", "JP-13"]
+        "FR-IDF",
+        "PH-00",
+        "DE-BY",
+        "JP-13",
+    ]
     assert city_admin1("FR", "") is None
 
 
@@ -83,10 +96,21 @@ def test_no_city_or_region_carries_a_geonames_private_code(gazetteer: Gazetteer)
 
 @pytest.mark.parametrize(
     ("name", "country", "iso"),
-    [("Bavaria", "DE", "DE-BY"), ("Bayern", "DE", "DE-BY"), ("CDMX", "MX", "MX-CMX"), ("Metro Manila", "PH", "PH-00"),
-     ("NCR", "PH", "PH-00"), ("Comunidad de Madrid", "ES", "ES-MD"), ("Amman Governorate", "JO", "JO-AM"),
-     ("Ile-de-France", "FR", "FR-IDF"), ("Nordrhein-Westfalen", "DE", "DE-NW"), ("North Rhine-Westphalia", "DE", "DE-NW"),
-     ("Maharashtra", "IN", "IN-MH"), ("Isère", "FR", "FR-ARA"), ("Tokyo", "JP", "JP-13")],
+    [
+        ("Bavaria", "DE", "DE-BY"),
+        ("Bayern", "DE", "DE-BY"),
+        ("CDMX", "MX", "MX-CMX"),
+        ("Metro Manila", "PH", "PH-00"),
+        ("NCR", "PH", "PH-00"),
+        ("Comunidad de Madrid", "ES", "ES-MD"),
+        ("Amman Governorate", "JO", "JO-AM"),
+        ("Ile-de-France", "FR", "FR-IDF"),
+        ("Nordrhein-Westfalen", "DE", "DE-NW"),
+        ("North Rhine-Westphalia", "DE", "DE-NW"),
+        ("Maharashtra", "IN", "IN-MH"),
+        ("Isère", "FR", "FR-ARA"),
+        ("Tokyo", "JP", "JP-13"),
+    ],
 )
 def test_regions_are_found_by_the_names_people_write(gazetteer: Gazetteer, name: str, country: str, iso: str) -> None:
     assert gazetteer.find_admin1(name, country=country).code == iso
@@ -94,12 +118,24 @@ def test_regions_are_found_by_the_names_people_write(gazetteer: Gazetteer, name:
 
 @pytest.mark.parametrize(
     ("written", "country", "key", "admin1"),
-    [("SW1A 1AA", "GB", "SW1A", "GB-ENG"), ("M5H 2N2", "CA", "M5H", "CA-ON"), ("m5h2n2", "CA", "M5H", "CA-ON"),
-     ("D02 X285", "IE", "D02", "IE-L"), ("2000", "AU", "2000", "AU-NSW"), ("80331", "DE", "80331", "DE-BY"),
-     ("75008", "FR", "75008", "FR-IDF"), ("400001", "IN", "400001", "IN-MH"), ("1226", "PH", "1226", "PH-00"),
-     ("06600", "MX", "06600", "MX-CMX"), ("100-0005", "JP", "1000005", "JP-13"), ("6011", "NZ", "6011", "NZ-WGN"),
-     ("28013", "ES", "28013", "ES-MD"), ("00186", "IT", "00186", "IT-62"), ("8001", "ZA", "8001", "ZA-WC"),
-     ("1012 LG", "NL", "1012", "NL-NH")],
+    [
+        ("SW1A 1AA", "GB", "SW1A", "GB-ENG"),
+        ("M5H 2N2", "CA", "M5H", "CA-ON"),
+        ("m5h2n2", "CA", "M5H", "CA-ON"),
+        ("D02 X285", "IE", "D02", "IE-L"),
+        ("2000", "AU", "2000", "AU-NSW"),
+        ("80331", "DE", "80331", "DE-BY"),
+        ("75008", "FR", "75008", "FR-IDF"),
+        ("400001", "IN", "400001", "IN-MH"),
+        ("1226", "PH", "1226", "PH-00"),
+        ("06600", "MX", "06600", "MX-CMX"),
+        ("100-0005", "JP", "1000005", "JP-13"),
+        ("6011", "NZ", "6011", "NZ-WGN"),
+        ("28013", "ES", "28013", "ES-MD"),
+        ("00186", "IT", "00186", "IT-62"),
+        ("8001", "ZA", "8001", "ZA-WC"),
+        ("1012 LG", "NL", "1012", "NL-NH"),
+    ],
 )
 def test_postal_codes_of_the_countries_served_have_centroids(
     gazetteer: Gazetteer, written: str, country: str, key: str, admin1: str

@@ -27,7 +27,7 @@ def _news_items() -> list[str]:
 def test_offsets_point_at_the_characters_that_named_the_place(geoparser: Geoparser) -> None:
     text = "Flash flooding swamps Springfield, Illinois; hundreds evacuated across Sangamon County."
     for mention in geoparser.parse(text):
-        assert text[mention.start:mention.end] == mention.text
+        assert text[mention.start : mention.end] == mention.text
 
 
 def test_the_boston_marathon_story_is_placed_in_boston(geoparser: Geoparser) -> None:
@@ -153,8 +153,19 @@ def test_abstentions_report_candidates_and_a_reason(geoparser: Geoparser) -> Non
 def test_json_records_carry_the_issue_10_fields(geoparser: Geoparser) -> None:
     (mention,) = geoparser.parse("Flooding in Nashville kills 10")
     record = mention_to_json(mention)
-    assert {"text", "start", "end", "name", "geonameid", "country", "admin1", "lat", "lon", "precision",
-            "confidence"} <= set(record)
+    assert {
+        "text",
+        "start",
+        "end",
+        "name",
+        "geonameid",
+        "country",
+        "admin1",
+        "lat",
+        "lon",
+        "precision",
+        "confidence",
+    } <= set(record)
     assert record["precision"] == "city" and record["geonameid"] == 4644585
 
 
@@ -174,4 +185,4 @@ def test_dataset_spans_match_their_text() -> None:
     for line in path.read_text().splitlines():
         record = json.loads(line)
         for span in record["places"] + record["ambiguous"]:
-            assert record["text"][span["start"]:span["end"]] == span["text"], record["id"]
+            assert record["text"][span["start"] : span["end"]] == span["text"], record["id"]

@@ -56,8 +56,10 @@ def test_geoparser_precision_and_recall_on_annotated_headlines(geoparser: Geopar
         missed += len(record["places"]) - len(found)
     precision = correct / (correct + wrong)
     recall = correct / (correct + missed)
-    print(f"\ngeoparse on {len(records)} texts: precision {precision:.3f}, recall {recall:.3f} "
-          f"({correct} correct, {wrong} wrong, {missed} missed)")
+    print(
+        f"\ngeoparse on {len(records)} texts: precision {precision:.3f}, recall {recall:.3f} "
+        f"({correct} correct, {wrong} wrong, {missed} missed)"
+    )
     assert precision >= MIN_PRECISION
     assert recall >= MIN_RECALL
 

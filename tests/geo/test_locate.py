@@ -156,7 +156,10 @@ def test_case_spacing_state_names_and_country_spellings_do_not_matter(
 ) -> None:
     location = locator.locate(address)
     assert (location.precision, location.city, location.admin1, location.county_fips) == (
-        Precision.CITY, "Boston", "US-MA", "25025",
+        Precision.CITY,
+        "Boston",
+        "US-MA",
+        "25025",
     )
 
 
@@ -193,8 +196,16 @@ def test_countries_are_read_from_iso2_iso3_and_names(locator: Locator, country: 
 
 @pytest.mark.parametrize(
     ("postal_code", "expected"),
-    [("02116", "02116"), ("2116", "02116"), ("02116-3920", "02116"), ("021163920", "02116"), ("501", "00501"),
-     ("ZZZZZ", None), ("123456", None), ("", None)],
+    [
+        ("02116", "02116"),
+        ("2116", "02116"),
+        ("02116-3920", "02116"),
+        ("021163920", "02116"),
+        ("501", "00501"),
+        ("ZZZZZ", None),
+        ("123456", None),
+        ("", None),
+    ],
 )
 def test_us_zip_codes_survive_spreadsheets(postal_code: str, expected: str | None) -> None:
     assert us_zip(postal_code) == expected
@@ -231,7 +242,8 @@ def test_a_neighbourhood_name_with_its_own_zip_is_not_a_conflict(locator: Locato
 
 def test_a_town_missing_from_geonames_is_found_in_the_zip_data(locator: Locator, gazetteer) -> None:
     place = next(
-        (key, row) for key, row in gazetteer.core.us_places.items()
+        (key, row)
+        for key, row in gazetteer.core.us_places.items()
         if not gazetteer.cities_named(row[0], admin1=f"US-{key[0]}")
     )
     (state, _), row = place
@@ -271,7 +283,9 @@ def test_a_phone_number_gives_the_country_for_a_bare_city_name(locator: Locator)
 def test_region_only_gives_admin1_with_its_timezone(locator: Locator) -> None:
     location = locator.locate(AccountAddress(region="Illinois"))
     assert (location.precision, location.admin1, location.timezone) == (
-        Precision.ADMIN1, "US-IL", "America/Chicago",
+        Precision.ADMIN1,
+        "US-IL",
+        "America/Chicago",
     )
 
 

@@ -48,7 +48,9 @@ class InMemoryCache:
 
 
 ARSENAL_YARDS = FakeResult(
-    42.3706, -71.1800, "Arsenal Yards, Arsenal Street, Watertown, Middlesex County, Massachusetts, 02472, United States",
+    42.3706,
+    -71.1800,
+    "Arsenal Yards, Arsenal Street, Watertown, Middlesex County, Massachusetts, 02472, United States",
     {"addresstype": "building", "address": {"country_code": "us", "ISO3166-2-lvl4": "US-MA", "postcode": "02472"}},
 )
 UNPLACEABLE = AccountAddress(address="485 Arsenal St", city="Arsenal Yards", region="Nowhere", country="Narnia")

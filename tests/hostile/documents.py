@@ -8,9 +8,18 @@ from pathlib import Path
 ACCOUNTS_HEADER = "account_id,name,phone,address,city,region,postal_code,country,lat,lon\n"
 
 
-def cap_alert(*, identifier: str = "TEST-1", sender: str = "alerts@example.gov", msg_type: str = "Alert",
-              status: str = "Actual", references: str = "", polygon: str = "", circle: str = "",
-              sent: str = "2024-05-01T12:00:00Z", expires: str = "2024-05-02T12:00:00Z") -> str:
+def cap_alert(
+    *,
+    identifier: str = "TEST-1",
+    sender: str = "alerts@example.gov",
+    msg_type: str = "Alert",
+    status: str = "Actual",
+    references: str = "",
+    polygon: str = "",
+    circle: str = "",
+    sent: str = "2024-05-01T12:00:00Z",
+    expires: str = "2024-05-02T12:00:00Z",
+) -> str:
     """A CAP 1.2 Extreme/Immediate/Observed shelter warning over the given polygon and/or circle."""
     shapes = (f"<polygon>{polygon}</polygon>" if polygon else "") + (f"<circle>{circle}</circle>" if circle else "")
     refs = f"<references>{references}</references>" if references else ""

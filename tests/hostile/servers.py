@@ -13,8 +13,9 @@ from tests.conftest import REPO
 class Server:
     """Serves fixed bodies by path on `host`; `trickle` paths send their body one byte every 2 s."""
 
-    def __init__(self, documents: dict[str, bytes], *, host: str = "127.0.0.1",
-                 trickle: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, documents: dict[str, bytes], *, host: str = "127.0.0.1", trickle: frozenset[str] = frozenset()
+    ) -> None:
         self.requests: list[str] = []
         server = self
 
@@ -52,15 +53,19 @@ class Server:
         self.httpd.server_close()
 
 
-def crawl_config(path: Path, sources: str, *, allow: tuple[str, ...] = ("127.0.0.1/32",),
-                 total_timeout_s: float = 120) -> Path:
+def crawl_config(
+    path: Path, sources: str, *, allow: tuple[str, ...] = ("127.0.0.1/32",), total_timeout_s: float = 120
+) -> Path:
     """The repository's config with only `sources` (TOML [[sources]] tables), these allowed networks and deadline."""
     text = (REPO / "config" / "contextfeed.toml").read_text()
     base, rest = text.split("# ---------------------------------------------------------------- sources")
     policy = rest.split("# ---------------------------------------------------------------- policy")[1]
     networks = ", ".join(f'"{network}"' for network in allow)
-    base = (base.replace("attempts = 4", "attempts = 1").replace("allow_networks = []", f"allow_networks = [{networks}]")
-            .replace("total_timeout_seconds = 120", f"total_timeout_seconds = {total_timeout_s}"))
+    base = (
+        base.replace("attempts = 4", "attempts = 1")
+        .replace("allow_networks = []", f"allow_networks = [{networks}]")
+        .replace("total_timeout_seconds = 120", f"total_timeout_seconds = {total_timeout_s}")
+    )
     path.write_text(base + sources + "\n# policy" + policy)
     return path
 

@@ -24,16 +24,25 @@ def rejected_lines(report: dict) -> dict[int, str]:
 
 
 def test_a_million_character_field_rejects_its_row_only(cli, migrated, tmp_path):
-    text = ACCOUNTS_HEADER + "A1,Alice,,,Boston,MA,,US,,\n" + f"A2,{'x' * 1_000_000},,,Boston,MA,,US,,\n" \
+    text = (
+        ACCOUNTS_HEADER
+        + "A1,Alice,,,Boston,MA,,US,,\n"
+        + f"A2,{'x' * 1_000_000},,,Boston,MA,,US,,\n"
         + "A3,Carol,,,Boston,MA,,US,,\n"
+    )
     report = imported(cli, tmp_path, text)
     assert report["created"] == 2
     assert rejected_lines(report) == {3: "name longer than 1,000 characters"}
 
 
 def test_an_unterminated_quote_rejects_its_line_and_the_rows_after_it_still_load(cli, migrated, tmp_path):
-    text = ACCOUNTS_HEADER + 'A1,"Alice,,,Boston,MA,,US,,\n' + "A2,Bob,,,Boston,MA,,US,,\n" \
-        + "A3,Carol,,,Boston,MA,,US,,\n" + 'A4,"Dan, Jr",,,Boston,MA,,US,,\n'
+    text = (
+        ACCOUNTS_HEADER
+        + 'A1,"Alice,,,Boston,MA,,US,,\n'
+        + "A2,Bob,,,Boston,MA,,US,,\n"
+        + "A3,Carol,,,Boston,MA,,US,,\n"
+        + 'A4,"Dan, Jr",,,Boston,MA,,US,,\n'
+    )
     report = imported(cli, tmp_path, text)
     assert report["created"] == 3
     assert list(rejected_lines(report)) == [2]

@@ -11,8 +11,13 @@ HOSTILE_IDS = ["=cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3+cmd|' /C calc'!A0", "+1+
 
 
 def test_ids_that_would_start_a_formula_are_exported_as_text_and_phones_as_they_are(world):
-    add_accounts(world.app, [AccountRecord(account_id, "Hostile", f"+1617555{number:04d}", "1 Main St", "Boston",
-                                           "MA", "02116", "US") for number, account_id in enumerate(HOSTILE_IDS)])
+    add_accounts(
+        world.app,
+        [
+            AccountRecord(account_id, "Hostile", f"+1617555{number:04d}", "1 Main St", "Boston", "MA", "02116", "US")
+            for number, account_id in enumerate(HOSTILE_IDS)
+        ],
+    )
     response = world.client.get("/v1/suppression/export", headers=world.keys.dialer)
     assert response.status_code == 200
     rows = {row["phone"]: row["account_id"] for row in csv.DictReader(io.StringIO(response.text))}

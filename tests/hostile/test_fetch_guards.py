@@ -13,9 +13,11 @@ SIP = (DATA / "scenarios" / "boston-2013" / "feeds" / "mema_shelter_in_place.xml
 
 def index_linking(*urls: str) -> bytes:
     """An Atom index of CAP alerts (as NWS and IPAWS publish them) whose entries link to `urls`."""
-    entries = "".join(f"""<entry><id>urn:test:{number}</id><updated>2013-04-19T06:30:00-04:00</updated>
+    entries = "".join(
+        f"""<entry><id>urn:test:{number}</id><updated>2013-04-19T06:30:00-04:00</updated>
 <title>Alert {number}</title><link href="{url}"/><summary>See the linked alert</summary></entry>"""
-                      for number, url in enumerate(urls))
+        for number, url in enumerate(urls)
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><id>urn:test:index</id><title>Alerts</title>
 <updated>2013-04-19T06:30:00-04:00</updated>{entries}</feed>""".encode()
@@ -27,25 +29,33 @@ def source_health(url: str, name: str) -> dict:
     try:
         with database.read() as session:
             source = session.scalars(select(Source).where(Source.name == name)).one()
-            return {"last_error": source.last_error or "", "consecutive_failures": source.consecutive_failures,
-                    "last_success_at": source.last_success_at}
+            return {
+                "last_error": source.last_error or "",
+                "consecutive_failures": source.consecutive_failures,
+                "last_success_at": source.last_success_at,
+            }
     finally:
         database.dispose()
 
 
 def one_source(tmp_path, monkeypatch, name: str, url: str, **fetch) -> None:
     """Configure one CAP source `name` at `url` (127.0.0.1 allowed, as for a test server)."""
-    config = crawl_config(tmp_path / "contextfeed.toml", f'''
+    config = crawl_config(
+        tmp_path / "contextfeed.toml",
+        f'''
 [[sources]]
 name = "{name}"
 kind = "cap"
 url = "{url}"
-''', **fetch)
+''',
+        **fetch,
+    )
     monkeypatch.setenv("CONTEXTFEED_CONFIG", str(config))
 
 
 def test_a_cap_index_cannot_make_the_crawler_fetch_loopback_or_link_local_addresses(
-        cli, migrated, tmp_path, monkeypatch):
+    cli, migrated, tmp_path, monkeypatch
+):
     internal = Server({"/secret": SECRET}, host="127.0.0.2")  # another loopback address, not allow-listed
     index = Server({"/index.atom": index_linking(f"{internal.url}/secret", "http://169.254.169.254/latest/")})
     try:
@@ -61,7 +71,8 @@ def test_a_cap_index_cannot_make_the_crawler_fetch_loopback_or_link_local_addres
 
 
 def test_an_allowed_server_answering_a_non_xml_body_is_never_quoted_in_the_source_health(
-        cli, migrated, tmp_path, monkeypatch):
+    cli, migrated, tmp_path, monkeypatch
+):
     server = Server({"/secret": SECRET})
     try:
         index = Server({"/index.atom": index_linking(f"{server.url}/secret")})
@@ -77,7 +88,8 @@ def test_an_allowed_server_answering_a_non_xml_body_is_never_quoted_in_the_sourc
 
 
 def test_a_server_trickling_a_byte_every_two_seconds_is_given_up_on_and_the_source_marked_failed(
-        cli, migrated, tmp_path, monkeypatch):
+    cli, migrated, tmp_path, monkeypatch
+):
     server = Server({"/alerts.xml": SIP}, trickle=frozenset({"/alerts.xml"}))
     try:
         one_source(tmp_path, monkeypatch, "slow", f"{server.url}/alerts.xml", total_timeout_s=3)

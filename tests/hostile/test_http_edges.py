@@ -25,16 +25,18 @@ def test_a_chunked_body_over_the_limit_is_refused_without_echoing_it(world):
             yield b"Z" * 65536
         yield b'"]}'
 
-    response = world.client.post(CHECK, headers=world.keys.dialer | {"Content-Type": "application/json"},
-                                 content=chunks())
+    response = world.client.post(
+        CHECK, headers=world.keys.dialer | {"Content-Type": "application/json"}, content=chunks()
+    )
     assert response.status_code == 413
     assert len(response.content) < 1000 and b"ZZZZ" not in response.content
 
 
 def test_a_body_is_not_read_for_a_request_without_a_valid_key(world):
     for headers in ({}, {"Authorization": "Bearer cf_not_a_key"}):
-        response = world.client.post(CHECK, headers=headers | {"Content-Type": "application/json"},
-                                     content=b"{not json")
+        response = world.client.post(
+            CHECK, headers=headers | {"Content-Type": "application/json"}, content=b"{not json"
+        )
         assert response.status_code == 401, response.text
         assert response.headers["www-authenticate"] == "Bearer"
 
@@ -60,8 +62,9 @@ def served(world, monkeypatch):
     monkeypatch.setattr(errors, "BODY_TIMEOUT_S", 1.0)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_api(world.app), http=protocol.HeadDeadlineProtocol,
-                                           log_config=None, lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_api(world.app), http=protocol.HeadDeadlineProtocol, log_config=None, lifespan="off")
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     while not server.started:
@@ -99,8 +102,11 @@ def exchange(address, parts: list[bytes], *, pause_s: float) -> tuple[bytes, flo
 def test_a_key_in_the_query_string_never_reaches_the_access_log(served, world, caplog):
     key = world.keys.dialer["Authorization"].removeprefix("Bearer ")
     with caplog.at_level(logging.INFO, logger="uvicorn.access"):
-        exchange(served, [f"GET /v1/sources?api_key={key}&limit=5 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                          .encode()], pause_s=0)
+        exchange(
+            served,
+            [f"GET /v1/sources?api_key={key}&limit=5 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()],
+            pause_s=0,
+        )
         time.sleep(0.2)
     logged = "\n".join(record.getMessage() for record in caplog.records if record.name == "uvicorn.access")
     assert "/v1/sources?api_key=redacted&limit=5" in logged
@@ -116,7 +122,9 @@ def test_a_request_head_trickled_a_byte_at_a_time_is_cut_off(served):
 def test_a_request_body_trickled_a_byte_at_a_time_is_cut_off(served, world):
     key = world.keys.dialer["Authorization"]
     body = b'{"account_ids": ["A001", "A002", "A003"]}'
-    head = (f"POST {CHECK} HTTP/1.1\r\nHost: x\r\nAuthorization: {key}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    head = (
+        f"POST {CHECK} HTTP/1.1\r\nHost: x\r\nAuthorization: {key}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
     answer, seconds = exchange(served, [head, *(bytes([byte]) for byte in body)], pause_s=0.1)
     assert answer.startswith(b"HTTP/1.1 408") and seconds < 3

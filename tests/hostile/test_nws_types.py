@@ -19,17 +19,23 @@ def feature(number: int, **properties) -> dict:
     return copied
 
 
-@pytest.mark.parametrize(("bad", "reported"), [
-    ({"headline": {"en": "object"}}, "headline is a JSON object"),
-    ({"areaDesc": {"zones": []}}, "areaDesc is a JSON object"),
-    ({"event": ["Flood Watch"]}, "event is a JSON array"),
-    ({"response": [{"type": "Prepare"}]}, "response is a JSON object"),
-    ({"references": {"identifier": "x"}}, "references is a JSON object"),
-    ({"geocode": ["SAME"]}, "geocode is a JSON array"),
-], ids=["headline-object", "areaDesc-object", "event-list", "response-objects", "references-object", "geocode-list"])
+@pytest.mark.parametrize(
+    ("bad", "reported"),
+    [
+        ({"headline": {"en": "object"}}, "headline is a JSON object"),
+        ({"areaDesc": {"zones": []}}, "areaDesc is a JSON object"),
+        ({"event": ["Flood Watch"]}, "event is a JSON array"),
+        ({"response": [{"type": "Prepare"}]}, "response is a JSON object"),
+        ({"references": {"identifier": "x"}}, "references is a JSON object"),
+        ({"geocode": ["SAME"]}, "geocode is a JSON array"),
+    ],
+    ids=["headline-object", "areaDesc-object", "event-list", "response-objects", "references-object", "geocode-list"],
+)
 def test_one_badly_typed_feature_is_reported_and_the_others_load(cli, migrated, tmp_path, bad, reported):
-    document = {"type": "FeatureCollection",
-                "features": [feature(1), feature(2, **bad), feature(3, response=["Prepare", "Monitor"]), "junk"]}
+    document = {
+        "type": "FeatureCollection",
+        "features": [feature(1), feature(2, **bad), feature(3, response=["Prepare", "Monitor"]), "junk"],
+    }
     path = tmp_path / "alerts.json"
     path.write_text(json.dumps(document))
     status, out, err = cli("ingest", path, "--kind", "nws", "--source", "nws")

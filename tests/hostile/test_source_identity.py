@@ -56,13 +56,16 @@ def test_the_same_alert_relayed_unchanged_by_another_source_is_no_error(cli, mig
 
 def test_a_source_configured_to_amend_mema_may_cancel_its_alert(cli, migrated, tmp_path, monkeypatch):
     config = Path(tmp_path / "contextfeed.toml")
-    config.write_text((REPO / "config" / "contextfeed.toml").read_text() + """
+    config.write_text(
+        (REPO / "config" / "contextfeed.toml").read_text()
+        + """
 [[sources]]
 name = "ipaws"
 kind = "cap"
 url = "http://127.0.0.1:9/ipaws"
 may_amend = ["mema"]
-""")
+"""
+    )
     monkeypatch.setenv("CONTEXTFEED_CONFIG", str(config))
     shelter_in_place(cli)
     cancel = write(tmp_path / "cancel.xml", CANCEL.format(identifier="IPAWS-CANCEL-1"))
@@ -73,8 +76,10 @@ may_amend = ["mema"]
 
 def test_an_update_that_names_itself_is_reported_and_the_alert_stays_in_force(cli, migrated, tmp_path):
     assert cli("accounts", "import", BOSTON / "accounts.csv")[0] == 0
-    selfish = SIP.read_text().replace("<msgType>Alert</msgType>", "<msgType>Update</msgType><references>"
-                                      f"{MEMA},{SIP_ID},2013-04-19T06:30:00-04:00</references>")
+    selfish = SIP.read_text().replace(
+        "<msgType>Alert</msgType>",
+        f"<msgType>Update</msgType><references>{MEMA},{SIP_ID},2013-04-19T06:30:00-04:00</references>",
+    )
     status, out, _ = cli("ingest", write(tmp_path / "self.xml", selfish), "--kind", "cap", "--source", "mema")
     assert "refers to itself" in out
     assert len([a for a, level in flagged(cli, at=AT).items() if level == "do_not_chase"]) == 6

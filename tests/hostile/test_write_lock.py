@@ -17,8 +17,14 @@ def test_checks_are_answered_at_once_while_another_process_holds_the_write_lock(
     try:
         with ThreadPoolExecutor(4) as pool:
             started = time.monotonic()
-            answers = list(pool.map(lambda _: world.client.post(
-                "/v1/suppression/check", headers=world.keys.dialer, json={"account_ids": ["A001"]}), range(8)))
+            answers = list(
+                pool.map(
+                    lambda _: world.client.post(
+                        "/v1/suppression/check", headers=world.keys.dialer, json={"account_ids": ["A001"]}
+                    ),
+                    range(8),
+                )
+            )
             elapsed = time.monotonic() - started
     finally:
         holder.execute("ROLLBACK")
@@ -28,8 +34,12 @@ def test_checks_are_answered_at_once_while_another_process_holds_the_write_lock(
 
 
 def test_a_key_s_last_use_is_still_recorded_once_the_lock_is_free(world):
-    assert world.client.post("/v1/suppression/check", headers=world.keys.dialer,
-                             json={"account_ids": ["A001"]}).status_code == 200
+    assert (
+        world.client.post(
+            "/v1/suppression/check", headers=world.keys.dialer, json={"account_ids": ["A001"]}
+        ).status_code
+        == 200
+    )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         keys = world.client.get("/v1/keys", headers=world.keys.admin).json()["keys"]

@@ -33,9 +33,13 @@ def module_name(path: Path) -> str:
 def runtime_imports(path: Path) -> Iterator[str]:
     """The contextfeed modules a file imports when it runs (at the top or inside functions), not for type checking."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    skipped = {id(node) for block in ast.walk(tree) if isinstance(block, ast.If)
-               and ast.unparse(block.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
-               for child in block.body for node in ast.walk(child)}
+    skipped = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and ast.unparse(block.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+        for child in block.body
+        for node in ast.walk(child)
+    }
     for node in ast.walk(tree):
         if id(node) in skipped:
             continue
@@ -103,19 +107,28 @@ def test_no_module_imports_another_that_imports_it_back():
 
 
 def test_every_module_belongs_to_a_layer_and_imports_only_its_own_or_lower_layers():
-    upward = [f"{module} -> {target}" for module, targets in graph().items() for target in targets
-              if layer(target) < layer(module)]
+    upward = [
+        f"{module} -> {target}"
+        for module, targets in graph().items()
+        for target in targets
+        if layer(target) < layer(module)
+    ]
     assert upward == []
 
 
 def test_only_the_console_script_imports_the_cli():
-    importers = [module for module, targets in graph().items()
-                 if not module.startswith("contextfeed.cli") and any(t.startswith("contextfeed.cli") for t in targets)]
+    importers = [
+        module
+        for module, targets in graph().items()
+        if not module.startswith("contextfeed.cli") and any(t.startswith("contextfeed.cli") for t in targets)
+    ]
     assert importers in ([], ["contextfeed.__main__"])
 
 
 def test_reading_a_cap_alert_loads_neither_sqlalchemy_nor_httpx():
-    probe = ("import sys, contextfeed.sources.cap as cap; "
-             "print(sorted(m for m in ('sqlalchemy', 'httpx', 'fastapi') if m in sys.modules))")
+    probe = (
+        "import sys, contextfeed.sources.cap as cap; "
+        "print(sorted(m for m in ('sqlalchemy', 'httpx', 'fastapi') if m in sys.modules))"
+    )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"

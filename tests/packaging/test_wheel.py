@@ -44,12 +44,28 @@ def installed(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
     source = checkout(work / "source")
     # --no-build-isolation: build with the setuptools of this environment, offline.
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(work / "dist"), str(source)], check=True, cwd=work)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(work / "dist"),
+            str(source),
+        ],
+        check=True,
+        cwd=work,
+    )
     (wheel,) = (work / "dist").glob("contextfeed-*.whl")
     target = work / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
-                    str(wheel)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+    )
     return target
 
 
@@ -57,7 +73,8 @@ def environment(installed: Path, home: Path) -> dict[str, str]:
     """Run from an empty folder with the installed copy first on the path (dependencies from this environment)."""
     home.mkdir(exist_ok=True)
     return {
-        "PATH": os.environ["PATH"], "HOME": str(home),
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
         "PYTHONPATH": os.pathsep.join([str(installed), sysconfig.get_paths()["purelib"]]),
         "CONTEXTFEED_DATA_DIR": str(home / "data"),
         "CONTEXTFEED_DATABASE_URL": f"sqlite:///{home / 'contextfeed.db'}",
@@ -66,8 +83,14 @@ def environment(installed: Path, home: Path) -> dict[str, str]:
 
 def contextfeed(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the installed CLI from its home folder."""
-    return subprocess.run([sys.executable, "-m", "contextfeed", *args], env=env, cwd=env["HOME"],
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "contextfeed", *args],
+        env=env,
+        cwd=env["HOME"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def wait_for_health(url: str, process: subprocess.Popen, *, seconds: float = 240) -> dict:
@@ -85,8 +108,14 @@ def wait_for_health(url: str, process: subprocess.Popen, *, seconds: float = 240
 
 def test_the_installed_copy_is_the_one_that_runs(installed, tmp_path):
     env = environment(installed, tmp_path / "home")
-    where = subprocess.run([sys.executable, "-c", "import contextfeed; print(contextfeed.__file__)"], env=env,
-                           cwd=env["HOME"], capture_output=True, text=True, check=True).stdout
+    where = subprocess.run(
+        [sys.executable, "-c", "import contextfeed; print(contextfeed.__file__)"],
+        env=env,
+        cwd=env["HOME"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert Path(where.strip()).is_relative_to(installed)
 
 
@@ -101,9 +130,14 @@ def test_the_wheel_migrates_a_new_database_and_serves(installed, tmp_path):
     upgrade = contextfeed(env, "db", "upgrade")
     assert upgrade.returncode == 0 and "database at head" in upgrade.stdout, upgrade.stderr
     port = free_port()
-    with subprocess.Popen([sys.executable, "-m", "contextfeed", "serve", "--port", str(port), "--no-scheduler"],
-                          env=env, cwd=env["HOME"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True) as service:
+    with subprocess.Popen(
+        [sys.executable, "-m", "contextfeed", "serve", "--port", str(port), "--no-scheduler"],
+        env=env,
+        cwd=env["HOME"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as service:
         try:
             assert wait_for_health(f"http://127.0.0.1:{port}", service)["status"] in ("ok", "degraded")
             page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
@@ -116,10 +150,26 @@ def test_the_wheel_replays_its_bundled_scenario(installed, tmp_path):
     env = environment(installed, tmp_path / "home")
     scenario = installed / "contextfeed" / "training" / "scenarios" / "boston-2013"
     port = free_port()
-    with subprocess.Popen([sys.executable, "-m", "contextfeed", "replay", str(scenario), "--port", str(port),
-                           "--start", "2013-04-19T11:00:00Z", "--speed", "1"],
-                          env=env, cwd=env["HOME"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True) as replay:
+    with subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "contextfeed",
+            "replay",
+            str(scenario),
+            "--port",
+            str(port),
+            "--start",
+            "2013-04-19T11:00:00Z",
+            "--speed",
+            "1",
+        ],
+        env=env,
+        cwd=env["HOME"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as replay:
         try:
             banner = ""
             while "dialer key:" not in banner:
@@ -131,8 +181,12 @@ def test_the_wheel_replays_its_bundled_scenario(installed, tmp_path):
             # The feeder ingests what is due at 11:00 in its first ticks: the shelter-in-place of 10:30.
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:
-                answer = httpx.post(f"http://127.0.0.1:{port}/v1/suppression/check", json={"account_ids": ["A002"]},
-                                    headers={"Authorization": f"Bearer {dialer}"}, timeout=10).json()
+                answer = httpx.post(
+                    f"http://127.0.0.1:{port}/v1/suppression/check",
+                    json={"account_ids": ["A002"]},
+                    headers={"Authorization": f"Bearer {dialer}"},
+                    timeout=10,
+                ).json()
                 if answer["results"][0]["suppress"]:
                     break
                 time.sleep(0.5)

@@ -48,10 +48,19 @@ def examples(text: str) -> list[Example]:
         if block["lang"] != "sh":
             continue
         following = blocks[position + 1] if position + 1 < len(blocks) else None
-        promised = (following is not None and following["lang"] == "output"
-                    and not text[block.end():following.start()].strip())
-        found.append(Example(text.count("\n", 0, block.start()) + 1, block["body"], frozenset(block["tags"].split()),
-                             following["body"] if promised else None))
+        promised = (
+            following is not None
+            and following["lang"] == "output"
+            and not text[block.end() : following.start()].strip()
+        )
+        found.append(
+            Example(
+                text.count("\n", 0, block.start()) + 1,
+                block["body"],
+                frozenset(block["tags"].split()),
+                following["body"] if promised else None,
+            )
+        )
     return found
 
 
@@ -83,22 +92,36 @@ def test_setup_blocks_only_start_the_demo_and_name_its_address_and_keys():
             bad = [line for line in example.script.splitlines() if line.strip() and not SETUP_LINE.match(line.strip())]
             assert not bad, f"README line {example.line}: a setup block does more than the test does: {bad}"
     demo = re.search(r"^demo:.*\n\t(.*)$", (REPO / "Makefile").read_text(), re.MULTILINE)[1]
-    assert demo.endswith("contextfeed replay contextfeed/training/scenarios/boston-2013"), "the test runs what make demo runs"
+    assert demo.endswith("contextfeed replay contextfeed/training/scenarios/boston-2013"), (
+        "the test runs what make demo runs"
+    )
 
 
 def test_every_shell_example_of_the_readme_runs_against_the_demo_and_prints_what_it_says(
-        replay_process, data_dir, tmp_path):  # noqa: F811
+    replay_process, data_dir, tmp_path
+):  # noqa: F811
     with replay_process("--start", "2013-04-19T11:00:00Z", "--paused") as replay:
-        env = dict(os.environ, CF=replay.url, AGENT_KEY=replay.keys["agent"], DIALER_KEY=replay.keys["dialer"],
-                   ADMIN_KEY=replay.keys["admin"],
-                   CONTEXTFEED_DATABASE_URL=f"sqlite:///{data_dir / 'replay' / 'boston-2013' / 'contextfeed.db'}",
-                   PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+        env = dict(
+            os.environ,
+            CF=replay.url,
+            AGENT_KEY=replay.keys["agent"],
+            DIALER_KEY=replay.keys["dialer"],
+            ADMIN_KEY=replay.keys["admin"],
+            CONTEXTFEED_DATABASE_URL=f"sqlite:///{data_dir / 'replay' / 'boston-2013' / 'contextfeed.db'}",
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        )
         failures = []
         for example in examples(README.read_text()):
             if "setup" in example.tags:
                 continue
-            run = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", example.script], env=env,
-                                 cwd=tmp_path, capture_output=True, text=True, timeout=120)
+            run = subprocess.run(
+                ["bash", "-e", "-o", "pipefail", "-c", example.script],
+                env=env,
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             printed = run.stdout + run.stderr
             if run.returncode:
                 failures.append(f"README line {example.line}: exit {run.returncode}:\n{example.script}\n{printed}")

@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 
 import contextfeed
 from contextfeed.api.app import create_api
-from contextfeed.training.service import ReplayService, prepare_replay
 from contextfeed.bootstrap import shared_gazetteer
 from contextfeed.config import load_settings
 from contextfeed.training.replay import load_scenario
+from contextfeed.training.service import ReplayService, prepare_replay
 
 BUNDLED_BOSTON = Path(contextfeed.__file__).resolve().parent / "training" / "scenarios" / "boston-2013"
 CLI = Path(sys.executable).parent / "contextfeed"
@@ -69,8 +69,12 @@ def replay_process(environment, data_dir):
 def running_replay(*arguments: str) -> Iterator[RunningReplay]:
     """The replay command as a subprocess, once it printed its URL and keys; terminated whatever happens."""
     with tempfile.TemporaryFile(mode="w+") as errors:
-        process = subprocess.Popen([str(CLI), "replay", str(BUNDLED_BOSTON), "--host", "127.0.0.1", "--port", "0",
-                                    *arguments], stdout=subprocess.PIPE, stderr=errors, text=True)
+        process = subprocess.Popen(
+            [str(CLI), "replay", str(BUNDLED_BOSTON), "--host", "127.0.0.1", "--port", "0", *arguments],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
         # A process that hangs before printing would block readline forever: kill it after a minute.
         watchdog = threading.Timer(60, process.kill)
         watchdog.start()

@@ -116,8 +116,9 @@ def test_a_folder_without_expected_json_or_with_an_empty_document_is_refused(tmp
         load_scenario(tmp_path)
     (tmp_path / "accounts.csv").write_text("account_id\nA1\n")
     (tmp_path / "empty.rss").write_text("<rss version='2.0'><channel></channel></rss>")
-    (tmp_path / "expected.json").write_text(json.dumps(
-        {"documents": [{"file": "empty.rss", "kind": "rss", "source": "wire"}], "checks": []}))
+    (tmp_path / "expected.json").write_text(
+        json.dumps({"documents": [{"file": "empty.rss", "kind": "rss", "source": "wire"}], "checks": []})
+    )
     with pytest.raises(ValueError, match="empty.rss: no events"):
         load_scenario(tmp_path)
 

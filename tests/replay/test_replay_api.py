@@ -36,9 +36,15 @@ def test_any_valid_key_reads_where_the_replay_stands(client, replay_service):
         response = client.get("/v1/replay", headers=bearer(replay_service, scope))
         assert response.status_code == 200, response.text
     assert response.json() == {
-        "scenario": "boston-2013", "instant": "2013-04-15T19:05:00Z", "speed": 60.0, "paused": True,
-        "documents_replayed": 0, "documents_pending": 11, "next_document_at": "2013-04-15T19:05:00Z",
-        "first_document_at": "2013-04-15T19:05:00Z", "last_document_at": "2013-04-19T23:50:00Z",
+        "scenario": "boston-2013",
+        "instant": "2013-04-15T19:05:00Z",
+        "speed": 60.0,
+        "paused": True,
+        "documents_replayed": 0,
+        "documents_pending": 11,
+        "next_document_at": "2013-04-15T19:05:00Z",
+        "first_document_at": "2013-04-15T19:05:00Z",
+        "last_document_at": "2013-04-19T23:50:00Z",
     }
     assert client.get("/v1/replay").status_code == 401
 
@@ -54,16 +60,19 @@ def test_only_an_admin_steers_the_replay(client, replay_service):
     assert paused.json()["paused"] is True
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"action": "jump"}, "at"),
-    ({"action": "speed"}, "speed"),
-    ({"action": "speed", "speed": 0}, "speed"),
-    ({"action": "speed", "speed": 1e9}, "speed"),
-    ({"action": "pause", "at": SHELTER}, "at"),
-    ({"action": "jump", "at": "yesterday"}, "at"),
-    ({"action": "rewind"}, "action"),
-    ({"action": "pause", "speeed": 2}, "speeed"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"action": "jump"}, "at"),
+        ({"action": "speed"}, "speed"),
+        ({"action": "speed", "speed": 0}, "speed"),
+        ({"action": "speed", "speed": 1e9}, "speed"),
+        ({"action": "pause", "at": SHELTER}, "at"),
+        ({"action": "jump", "at": "yesterday"}, "at"),
+        ({"action": "rewind"}, "action"),
+        ({"action": "pause", "speeed": 2}, "speeed"),
+    ],
+)
 def test_a_bad_control_is_refused_naming_the_field(client, replay_service, body, field):
     response = client.post("/v1/replay", json=body, headers=bearer(replay_service, "admin"))
     assert response.status_code == 422, response.text
@@ -86,8 +95,10 @@ def test_a_jump_replays_the_documents_up_to_then_through_the_pipeline(client, re
 
 def test_replayed_documents_count_as_their_sources_answering(client, replay_service):
     jump(client, replay_service, SHELTER)
-    sources = {source["name"]: source for source in
-               client.get("/v1/sources", headers=bearer(replay_service, "dialer")).json()["sources"]}
+    sources = {
+        source["name"]: source
+        for source in client.get("/v1/sources", headers=bearer(replay_service, "dialer")).json()["sources"]
+    }
     assert sources["mema"]["status"] == "ok" and sources["mema"]["last_success_at"] == SHELTER
     assert sources["regional-wire"]["status"] == "ok" and sources["regional-wire"]["entries_seen"] >= 1
     assert client.get("/healthz").json()["status"] == "ok"
@@ -96,8 +107,11 @@ def test_replayed_documents_count_as_their_sources_answering(client, replay_serv
 def test_the_change_feed_reports_the_flags_in_replay_order(client, replay_service):
     jump(client, replay_service, "2013-04-20T00:00:00Z")
     changes = client.get("/v1/flags/changes", headers=bearer(replay_service, "dialer")).json()["changes"]
-    watertown = [(change["action"], change["level"]) for change in changes
-                 if change["account_id"] == "A002" and change["rule"] == "official-shelter-or-evacuate"]
+    watertown = [
+        (change["action"], change["level"])
+        for change in changes
+        if change["account_id"] == "A002" and change["rule"] == "official-shelter-or-evacuate"
+    ]
     assert watertown[0] == ("raise", "do_not_chase") and len(watertown) >= 2  # raised, then cut by the Cancel
 
 

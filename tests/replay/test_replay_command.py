@@ -14,8 +14,10 @@ pytestmark = pytest.mark.slow
 def test_watertown_goes_from_allowed_to_suppressed_to_allowed_as_the_replayed_day_passes(replay_process):
     # 3600x: a replayed hour a second. The shelter-in-place runs 10:30Z-22:05Z (cancelled), so the
     # whole day takes about 13 s; `at` is left out, so each check asks about the replay clock's now.
-    with replay_process("--speed", "3600", "--start", "2013-04-19T09:00:00Z") as replay, \
-            httpx.Client(base_url=replay.url, headers=replay.headers("dialer"), timeout=10) as client:
+    with (
+        replay_process("--speed", "3600", "--start", "2013-04-19T09:00:00Z") as replay,
+        httpx.Client(base_url=replay.url, headers=replay.headers("dialer"), timeout=10) as client,
+    ):
         seen = []
         deadline = time.monotonic() + 40
         while time.monotonic() < deadline and [suppress for suppress, _ in groupby(seen)] != [False, True, False]:

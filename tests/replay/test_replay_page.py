@@ -21,7 +21,8 @@ def wait_for_text(browser, element_id: str, text: str) -> str:  # noqa: F811  (t
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(browser, 10, poll_frequency=0.05).until(
-        lambda driver: text in driver.find_element(By.ID, element_id).text)
+        lambda driver: text in driver.find_element(By.ID, element_id).text
+    )
     return browser.find_element(By.ID, element_id).text
 
 

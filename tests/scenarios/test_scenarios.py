@@ -31,16 +31,19 @@ def replay(cli, scenario: Path, *, seed: int | None) -> list[str]:
     if seed is not None:
         random.Random(seed).shuffle(documents)
     for document in documents:
-        status, _, err = cli("ingest", scenario / document["file"], "--kind", document["kind"],
-                             "--source", document["source"])
+        status, _, err = cli(
+            "ingest", scenario / document["file"], "--kind", document["kind"], "--source", document["source"]
+        )
         assert status == 0, err
     failures, flags_at = [], {}
     for check in spec["checks"]:
         if check["at"] not in flags_at:
             status, out, _ = cli("flags", "--as-of", check["at"], "--json")
             flags_at[check["at"]] = json.loads(out)
-        level = max((LEVELS.get(flag["level"], 0) for flag in flags_at[check["at"]]
-                     if flag["account_id"] == check["account"]), default=0)
+        level = max(
+            (LEVELS.get(flag["level"], 0) for flag in flags_at[check["at"]] if flag["account_id"] == check["account"]),
+            default=0,
+        )
         if not HOLDS[check["expect"]](level):
             got = {v: k for k, v in LEVELS.items()}.get(level, "none")
             failures.append(f"{check['at']} {check['account']}: expected {check['expect']}, got {got} — {check['why']}")
@@ -57,9 +60,19 @@ def test_scenario_checks_hold_whatever_the_ingest_order(cli, migrated, scenario,
 def test_shared_runner_passes_the_boston_scenario_through_the_installed_cli(environment):
     cli_path = Path(sys.executable).parent / "contextfeed"
     result = subprocess.run(
-        [sys.executable, DATA / "scenarios" / "run_scenario.py", DATA / "scenarios" / "boston-2013",
-         "--cli", cli_path, "--shuffle", "1"],
-        capture_output=True, text=True, timeout=600, cwd=REPO,
+        [
+            sys.executable,
+            DATA / "scenarios" / "run_scenario.py",
+            DATA / "scenarios" / "boston-2013",
+            "--cli",
+            cli_path,
+            "--shuffle",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=REPO,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1] == "22 passed, 0 failed"

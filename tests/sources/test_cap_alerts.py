@@ -48,7 +48,12 @@ def test_nws_hurricane_area_unites_two_polygons_and_its_codes_lat_first(document
 
 
 def test_every_time_is_timezone_aware_utc(document):
-    for name in ("cap/nws_hurricane_warning_update.xml", "cap/mexico.xml", "cap/taiwan.xml", "meteoalarm/ireland_cap.xml"):
+    for name in (
+        "cap/nws_hurricane_warning_update.xml",
+        "cap/mexico.xml",
+        "cap/taiwan.xml",
+        "meteoalarm/ireland_cap.xml",
+    ):
         event = only_event(document, name)
         for moment in (event.sent, event.effective, event.expires):
             assert moment is not None and moment.utcoffset() is not None and moment.tzinfo == UTC

@@ -61,7 +61,14 @@ def test_nws_legacy_index_splits_its_packed_geocode_lists(document, at):
     (area,) = event.areas
     assert area.polygons == ()  # <cap:polygon/> is empty
     assert [code.value for code in area.geocodes if code.name == "FIPS6"] == [
-        "041003", "041005", "041039", "041043", "041047", "041051", "041053", "041071",
+        "041003",
+        "041005",
+        "041039",
+        "041043",
+        "041047",
+        "041051",
+        "041053",
+        "041071",
     ]
     assert [code.value for code in area.geocodes if code.name == "UGC"] == ["ORZ007", "ORZ008", "ORZ010"]
     assert parsed.linked_documents == ((event.external_id, event.external_id),)
@@ -91,7 +98,10 @@ def test_earthquake_index_point_becomes_a_circle_and_links_the_cap_document(docu
 
 def test_rss_index_items_become_alerts_linked_to_their_cap_documents(document, at):
     parsed = parse(document, "cap/ny_index.rss")
-    assert [event.external_id for event in parsed.events] == ["NYAlert-ALLHAZALERT-3167113", "NYAlert-ALLHAZALERT-3162202"]
+    assert [event.external_id for event in parsed.events] == [
+        "NYAlert-ALLHAZALERT-3167113",
+        "NYAlert-ALLHAZALERT-3162202",
+    ]
     assert parsed.events[0].sent == at(2011, 2, 4, 20, 20)
     assert parsed.events[0].headline.startswith("I-81 NB  29S EXIT RAMP")
     assert parsed.linked_documents[0] == (

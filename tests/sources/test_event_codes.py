@@ -15,8 +15,7 @@ from tests.conftest import DATA
         ("/O.EXT.KPQR.FA.A.0002.000000T0000Z-181015T0000Z/", ["FA.A"]),
         ("/O.CAN.KOUN.TO.A.0123.000000T0000Z-180815T2300Z/", []),
         ("/O.EXP.KLIX.HT.Y.0007.000000T0000Z-180815T2300Z/", []),
-        ("/O.UPG.KBOI.FW.A.0004.180816T1800Z-180817T0300Z/ /O.NEW.KBOI.FW.W.0009.180816T1800Z-180817T0300Z/",
-         ["FW.W"]),
+        ("/O.UPG.KBOI.FW.A.0004.180816T1800Z-180817T0300Z/ /O.NEW.KBOI.FW.W.0009.180816T1800Z-180817T0300Z/", ["FW.W"]),
         ("/T.NEW.KXXX.TO.W.9999.180815T2200Z-180815T2230Z/", []),
         ("not a VTEC string", []),
     ],
@@ -26,15 +25,22 @@ def test_vtec_gives_phenomenon_and_significance_of_events_still_in_force(vtec, c
 
 
 def test_explicit_codes_put_same_first_and_keep_each_once():
-    assert explicit_codes(same=["ffw", " FFW", "not-a-code"], vtec=["/O.NEW.KBOX.FF.W.0012.130419T1030Z-130419T1330Z/"]
-                          ) == ("FFW", "FF.W")
+    assert explicit_codes(
+        same=["ffw", " FFW", "not-a-code"], vtec=["/O.NEW.KBOX.FF.W.0012.130419T1030Z-130419T1330Z/"]
+    ) == ("FFW", "FF.W")
 
 
 @pytest.mark.parametrize(
     ("name", "codes"),
-    [("Flash Flood Watch", ("FFA",)), ("flash  flood WARNING", ("FFW",)), ("Red Flag Warning", ("FW.W",)),
-     ("Required Monthly Test", ("RMT",)), ("Child Abduction Emergency", ("CAE",)), ("Heat Advisory", ("HT.Y",)),
-     ("Orange warning for wind", ())],
+    [
+        ("Flash Flood Watch", ("FFA",)),
+        ("flash  flood WARNING", ("FFW",)),
+        ("Red Flag Warning", ("FW.W",)),
+        ("Required Monthly Test", ("RMT",)),
+        ("Child Abduction Emergency", ("CAE",)),
+        ("Heat Advisory", ("HT.Y",)),
+        ("Orange warning for wind", ()),
+    ],
 )
 def test_a_standard_event_name_gives_its_code(name, codes):
     assert codes_from_name(name) == codes
@@ -45,8 +51,11 @@ def test_a_standard_event_name_gives_its_code(name, codes):
     [
         ("cap", DATA / "cap" / "nws_hurricane_warning_update.xml", [("Hurricane Warning", ("HUW", "HU.W"))]),
         ("cap", DATA / "cap" / "ipaws_amber_alert.xml", [("Child Abduction Emergency", ("CAE",))]),
-        ("nws", DATA / "nws" / "alerts_active_two_updates.json",
-         [("Excessive Heat Warning", ("EHW", "EH.W")), ("Air Quality Alert", ("AQA",))]),
+        (
+            "nws",
+            DATA / "nws" / "alerts_active_two_updates.json",
+            [("Excessive Heat Warning", ("EHW", "EH.W")), ("Air Quality Alert", ("AQA",))],
+        ),
         ("nws", DATA / "nws" / "alerts_active_zone_flood_watch.json", [("Flood Watch", ("FA.A",))]),
     ],
 )

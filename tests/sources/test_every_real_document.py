@@ -25,7 +25,9 @@ def test_a_euc_kr_feed_is_read_in_korean():
 def test_a_utf32_feed_without_a_byte_order_mark_is_read():
     result = parsed("rss", "rss/utf32_without_bom.xml")
     assert [event.headline for event in result.events] == [
-        "Evacuation ordered as wildfire nears Paradise, California", "Library extends weekend hours"]
+        "Evacuation ordered as wildfire nears Paradise, California",
+        "Library extends weekend hours",
+    ]
 
 
 def test_items_without_any_date_are_kept_and_say_they_are_dated_when_first_seen():
@@ -75,11 +77,16 @@ def test_a_jsonp_wrapped_usgs_feed_loads():
 @pytest.mark.parametrize(
     ("name", "kind"),
     [
-        ("rss/feedparser_euc_kr.xml", "rss"), ("rss/utf32_without_bom.xml", "rss"),
-        ("gdacs/gdacs_double_bom_dateline.xml", "gdacs"), ("usgs/all_day_jsonp.geojsonp", "usgs"),
-        ("cap/ipaws_local_area_emergency_polygon.xml", "cap"), ("cap/nws_legacy_index.atom", "cap"),
-        ("meteoalarm/france_atom_index.xml", "cap"), ("nws/alerts_active_two_updates.json", "nws"),
-        ("fema/declarations.json", "fema"), ("gdacs/gdacs_rss_1.xml", "gdacs"),
+        ("rss/feedparser_euc_kr.xml", "rss"),
+        ("rss/utf32_without_bom.xml", "rss"),
+        ("gdacs/gdacs_double_bom_dateline.xml", "gdacs"),
+        ("usgs/all_day_jsonp.geojsonp", "usgs"),
+        ("cap/ipaws_local_area_emergency_polygon.xml", "cap"),
+        ("cap/nws_legacy_index.atom", "cap"),
+        ("meteoalarm/france_atom_index.xml", "cap"),
+        ("nws/alerts_active_two_updates.json", "nws"),
+        ("fema/declarations.json", "fema"),
+        ("gdacs/gdacs_rss_1.xml", "gdacs"),
         ("georss/generic_feed_1.xml", "rss"),
     ],
 )
@@ -89,8 +96,16 @@ def test_the_kind_of_a_recorded_document_is_told_from_the_document(name, kind):
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"hello world", b"# a README\n", b"<html><body>503 Service Unavailable</body></html>", b"[1, 2]",
-     b'<?xml version="1.0" encoding="klingon"?><alert/>', b"\x00\x01\x02\x03", b"callback(not json);"],
+    [
+        b"",
+        b"hello world",
+        b"# a README\n",
+        b"<html><body>503 Service Unavailable</body></html>",
+        b"[1, 2]",
+        b'<?xml version="1.0" encoding="klingon"?><alert/>',
+        b"\x00\x01\x02\x03",
+        b"callback(not json);",
+    ],
 )
 @pytest.mark.parametrize("kind", ["cap", "nws", "usgs", "gdacs", "fema", "rss"])
 def test_what_is_not_an_alert_is_refused_with_one_line_never_a_traceback(body, kind):

@@ -61,7 +61,9 @@ class Handler(BaseHTTPRequestHandler):
         elif route == "/flaky":
             self._reply(503, b"busy", {}) if hits == 1 else self._reply(200, self.server.feed, {})
         elif route == "/limited":
-            self._reply(429, b"slow down", {"Retry-After": "7"}) if hits == 1 else self._reply(200, self.server.feed, {})
+            self._reply(429, b"slow down", {"Retry-After": "7"}) if hits == 1 else self._reply(
+                200, self.server.feed, {}
+            )
         elif route == "/slow":
             time.sleep(1.0)
             self._reply(200, self.server.feed, {})
@@ -115,8 +117,11 @@ def sleeps() -> list[float]:
 @pytest.fixture
 def fetcher(sleeps) -> Iterator[Fetcher]:
     settings = FetchSettings(
-        user_agent="contextfeed-tests/1.0 (ops@example.org)", read_timeout_s=0.3, max_attempts=3,
-        max_body_bytes=256 * 1024, allow_networks=("127.0.0.1/32",),
+        user_agent="contextfeed-tests/1.0 (ops@example.org)",
+        read_timeout_s=0.3,
+        max_attempts=3,
+        max_body_bytes=256 * 1024,
+        allow_networks=("127.0.0.1/32",),
     )
     with build_client(settings) as client:
         yield Fetcher(client, settings=settings, sleep=sleeps.append, jitter=lambda: 0.5)

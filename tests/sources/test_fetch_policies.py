@@ -71,6 +71,7 @@ def test_redirects_are_followed_but_bounded():
     outcome = loop.fetch("https://example.org/feed")
     assert outcome.error.startswith("TooManyRedirects")
     assert outcome.attempts == 1
+
     def moved_once(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/v1":
             return httpx.Response(301, headers={"Location": "/v2"})

@@ -23,7 +23,11 @@ def test_a_day_of_gdacs_gives_21_events_with_cap_grades(document, at):
     assert len(events) == 21
     drought = events["DR1012728"]
     assert (drought.sender, drought.category, drought.event_type) == ("gdacs", "Met", "Drought")
-    assert (drought.severity, drought.urgency, drought.certainty) == ("Severe", "Past", "Observed")  # Orange, no longer current
+    assert (drought.severity, drought.urgency, drought.certainty) == (
+        "Severe",
+        "Past",
+        "Observed",
+    )  # Orange, no longer current
     assert drought.onset == at(2018, 10, 21)
     assert drought.ends == at(2019, 12, 30, 0, 17)
     assert drought.sent == at(2019, 12, 30, 0, 17)
@@ -74,7 +78,7 @@ def test_an_item_with_only_a_bbox_is_kept(document):
 
 
 def test_one_unreadable_item_is_reported_and_the_others_kept(document):
-    body = document("gdacs/gdacs_rss_1.xml").replace(b"<guid isPermaLink=\"false\">EQ1199929</guid>", b"", 1)
+    body = document("gdacs/gdacs_rss_1.xml").replace(b'<guid isPermaLink="false">EQ1199929</guid>', b"", 1)
     body = body.replace(b"<pubDate>Sat, 28 Dec 2019 15:36:35 GMT</pubDate>", b"", 1)
     parsed = parse(body)
     assert len(parsed.events) == 3

@@ -100,11 +100,15 @@ def test_malformed_news_xml_is_read_leniently_without_shapes():
 
 
 def test_an_html_page_gives_one_clear_error():
-    assert parse(b"<html><body><h1>Paywall</h1></body></html>").errors == ("not an RSS or Atom feed (no feed elements)",)
+    assert parse(b"<html><body><h1>Paywall</h1></body></html>").errors == (
+        "not an RSS or Atom feed (no feed elements)",
+    )
 
 
 def test_entities_are_refused_even_when_the_feed_is_also_malformed():
-    body = b"<rss><channel><item>broken & <!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>&e;</item></channel></rss>"
+    body = (
+        b"<rss><channel><item>broken & <!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>&e;</item></channel></rss>"
+    )
     assert parse(body).errors == ("refused XML declaring entities that a strict parser could not check",)
     with pytest.raises(HostileDocumentError):
         parse_rss(body, source="test")

@@ -18,7 +18,11 @@ def test_heat_warning_update_ends_after_it_expires(document, at):
     heat, air = parsed.events
     assert heat.external_id == "urn:oid:2.49.0.1.840.0.505a7220d91b00eb1d75a3fb4f339f825496a522.004.1"
     assert (heat.msg_type, heat.event_type, heat.severity, heat.urgency, heat.certainty) == (
-        "Update", "Excessive Heat Warning", "Severe", "Expected", "Likely",
+        "Update",
+        "Excessive Heat Warning",
+        "Severe",
+        "Expected",
+        "Likely",
     )
     assert heat.sent == at(2024, 7, 18, 19, 47)
     assert heat.expires == at(2024, 7, 19, 10, 0)
@@ -47,7 +51,10 @@ def test_null_geometry_leaves_the_same_and_ugc_codes_as_the_area(document):
 
 def test_two_features_are_two_events_with_their_own_ids(document):
     parsed = parse(document("nws/alerts_active_zone_second.json"))
-    assert [event.external_id for event in parsed.events] == ["NWS-IDP-PROD-3965873-3369046", "NWS-IDP-PROD-3965873-001"]
+    assert [event.external_id for event in parsed.events] == [
+        "NWS-IDP-PROD-3965873-3369046",
+        "NWS-IDP-PROD-3965873-001",
+    ]
     assert parsed.events[1].link == "https://api.weather.gov/alerts/NWS-IDP-PROD-3965873-001"
 
 
@@ -59,7 +66,10 @@ def test_geojson_polygons_come_out_latitude_first(document):
     }
     collection["features"][1]["geometry"] = {
         "type": "MultiPolygon",
-        "coordinates": [[[[-112.0, 33.0], [-111.0, 33.0], [-111.0, 34.0]]], [[[-110.0, 32.0], [-109.0, 32.0], [-109.0, 33.0]]]],
+        "coordinates": [
+            [[[-112.0, 33.0], [-111.0, 33.0], [-111.0, 34.0]]],
+            [[[-110.0, 32.0], [-109.0, 32.0], [-109.0, 33.0]]],
+        ],
     }
     heat, air = parse(json.dumps(collection).encode()).events
     assert heat.areas[0].polygons == (((33.2, -112.5), (33.2, -111.9), (33.7, -111.9), (33.2, -112.5)),)
@@ -74,7 +84,9 @@ def test_a_feature_with_unreadable_geometry_is_reported_and_the_other_kept(docum
     parsed = parse(json.dumps(collection).encode())
     assert [event.event_type for event in parsed.events] == ["Air Quality Alert"]
     (error,) = parsed.errors
-    assert error.startswith("feature urn:oid:2.49.0.1.840.0.505a7220d91b00eb1d75a3fb4f339f825496a522.004.1: unreadable Polygon")
+    assert error.startswith(
+        "feature urn:oid:2.49.0.1.840.0.505a7220d91b00eb1d75a3fb4f339f825496a522.004.1: unreadable Polygon"
+    )
 
 
 def test_a_body_that_is_not_json_gives_one_clear_error():

@@ -13,7 +13,9 @@ from contextfeed.sources import PARSERS, UnknownKindError, parse_document
 from contextfeed.sources.scales import CERTAINTIES, SEVERITIES, URGENCIES
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-KIND_OF_FOLDER = {"meteoalarm": "cap", "georss": "rss"} | {kind: kind for kind in ("cap", "nws", "usgs", "gdacs", "fema", "rss")}
+KIND_OF_FOLDER = {"meteoalarm": "cap", "georss": "rss"} | {
+    kind: kind for kind in ("cap", "nws", "usgs", "gdacs", "fema", "rss")
+}
 RECORDED = sorted(
     (KIND_OF_FOLDER[path.parent.name], path)
     for path in DATA.glob("*/*")
@@ -21,7 +23,9 @@ RECORDED = sorted(
 )
 
 
-@pytest.mark.parametrize(("kind", "path"), RECORDED, ids=[f"{kind}:{path.parent.name}/{path.name}" for kind, path in RECORDED])
+@pytest.mark.parametrize(
+    ("kind", "path"), RECORDED, ids=[f"{kind}:{path.parent.name}/{path.name}" for kind, path in RECORDED]
+)
 def test_every_recorded_document_gives_utc_times_lat_first_shapes_and_cap_grades(kind, path):
     parsed = parse_document(kind, path.read_bytes(), source="recorded")
     assert parsed.events or parsed.errors, "a document gives events or says why not"
@@ -45,7 +49,9 @@ def test_every_recorded_document_gives_utc_times_lat_first_shapes_and_cap_grades
 
 
 def test_an_unknown_kind_is_refused_naming_the_known_ones():
-    with pytest.raises(UnknownKindError, match="unknown source kind 'atom'; known kinds: cap, fema, gdacs, nws, rss, usgs"):
+    with pytest.raises(
+        UnknownKindError, match="unknown source kind 'atom'; known kinds: cap, fema, gdacs, nws, rss, usgs"
+    ):
         parse_document("atom", b"<feed/>", source="x")
 
 

@@ -23,7 +23,12 @@ def test_a_day_of_earthquakes_gives_all_188_events(document):
 
 def test_an_earthquake_is_its_epicentre_latitude_first_with_magnitude_and_depth(document, at):
     first = parse(document("usgs/all_day.geojson")).events[0]
-    assert (first.external_id, first.sender, first.category, first.event_type) == ("ak20255160", "usgs", "Geo", "Earthquake")
+    assert (first.external_id, first.sender, first.category, first.event_type) == (
+        "ak20255160",
+        "usgs",
+        "Geo",
+        "Earthquake",
+    )
     assert first.headline == "M 2.0 - 132km WNW of Arctic Village, Alaska"
     (circle,) = first.areas[0].circles
     assert (circle.lat, circle.lon) == (68.7636, -148.2799)

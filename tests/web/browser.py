@@ -17,9 +17,17 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 #: Screenshots of every browser run, kept as artefacts (git-ignored).
 ARTIFACTS = REPO / "tests" / "artifacts"
 INSTALL = "apt-get install -y chromium chromium-driver"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
-         "--window-size=1280,1500")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--window-size=1280,1500",
+)
 
 
 def chromium_available() -> bool:

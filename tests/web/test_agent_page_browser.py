@@ -47,7 +47,8 @@ def wait_for(browser, element_id: str):
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(browser, 10, poll_frequency=0.05).until(
-        expected_conditions.visibility_of_element_located((By.ID, element_id)))
+        expected_conditions.visibility_of_element_located((By.ID, element_id))
+    )
 
 
 def agent_key(world: World) -> str:
@@ -68,8 +69,10 @@ def test_an_agent_enters_an_id_and_sees_the_banner_and_the_reason(browser, live_
     customer = browser.find_element(By.ID, "customer").text
     assert "07:00 EDT" in customer and "Outside calling hours" in customer
     events = browser.find_element(By.ID, "events")
-    assert events.find_element(By.CSS_SELECTOR, "a.event-link").get_attribute("href") == \
-        "https://www.mass.gov/mema/alerts/sip-1"
+    assert (
+        events.find_element(By.CSS_SELECTOR, "a.event-link").get_attribute("href")
+        == "https://www.mass.gov/mema/alerts/sip-1"
+    )
     assert len(browser.find_elements(By.CSS_SELECTOR, "#map path.area-do_not_chase")) == 1
     assert len(browser.find_elements(By.CSS_SELECTOR, "#map .customer-pin")) == 1
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

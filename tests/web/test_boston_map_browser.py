@@ -90,8 +90,9 @@ def test_the_boston_briefing_draws_a_real_map_offline_passes_axe_and_fits_a_phon
         # Quincy (A004) is 6 km outside the MEMA area: it is drawn dashed and said to be nearby.
         brief_by_keyboard(browser, "A004")
         nearby = elements(browser, "#map .area-label-nearby")
-        assert any(label.text.startswith("Nearby, ") and " km away: Shelter in Place Warning" in label.text
-                   for label in nearby), [label.text for label in nearby]
+        assert any(
+            label.text.startswith("Nearby, ") and " km away: Shelter in Place Warning" in label.text for label in nearby
+        ), [label.text for label in nearby]
         dashed = elements(browser, "#map path.area-nearby")
         assert all(path.get_attribute("stroke-dasharray") for path in dashed)
         screenshot(browser, "boston-A004-nearby")
@@ -99,8 +100,7 @@ def test_the_boston_briefing_draws_a_real_map_offline_passes_axe_and_fits_a_phon
         brief_by_keyboard(browser, "A002")
         elements(browser, "#map .area-label-do_not_chase")
         browser.set_window_size(PHONE_WIDTH, 1500)
-        width, scroll_width = browser.execute_script(
-            "return [window.innerWidth, document.documentElement.scrollWidth]")
+        width, scroll_width = browser.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
         assert width <= PHONE_WIDTH and scroll_width <= width, f"sideways scroll at {width} px: {scroll_width} px wide"
         screenshot(browser, "boston-A002-phone")
     print(f"screenshot: {shot}")

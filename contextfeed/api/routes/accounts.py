@@ -45,8 +45,7 @@ def find_accounts(session: ReadSession, phone: Annotated[Phone, Query(descriptio
     return {"accounts": [account_json(account) for account in accounts]}
 
 
-@router.get("/v1/accounts/{account_id}", response_model=AccountOut, dependencies=readers,
-            responses=documented(404))
+@router.get("/v1/accounts/{account_id}", response_model=AccountOut, dependencies=readers, responses=documented(404))
 def get_account(account_id: AccountPath, session: ReadSession) -> dict:
     """One account, as given and as located."""
     account = session.get(Account, account_id)
@@ -55,8 +54,12 @@ def get_account(account_id: AccountPath, session: ReadSession) -> dict:
     return account_json(account)
 
 
-@router.put("/v1/accounts/{account_id}", response_model=AccountWritten, dependencies=writers,
-            responses=documented() | {201: {"model": AccountWritten, "description": "created"}})
+@router.put(
+    "/v1/accounts/{account_id}",
+    response_model=AccountWritten,
+    dependencies=writers,
+    responses=documented() | {201: {"model": AccountWritten, "description": "created"}},
+)
 def put_account(account_id: AccountPath, body: AccountFields, app: AppDep, response: Response) -> dict:
     """Create or replace an account; it is located and its flags recomputed at once (201 when new)."""
     written = upsert_records(app, [body.record(account_id)])
@@ -70,14 +73,21 @@ def batch_accounts(body: AccountBatch, app: AppDep) -> dict:
     """Upsert up to 10,000 accounts in one transaction: all or, if one is invalid, none."""
     written = upsert_records(app, [account.record(account.account_id) for account in body.accounts])
     report = written.report
-    return {"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-            "flag_changes": dict(written.flag_changes)}
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "flag_changes": dict(written.flag_changes),
+    }
 
 
-@router.get("/v1/accounts/{account_id}/context", response_model=Briefing, dependencies=readers,
-            responses=documented(404))
+@router.get(
+    "/v1/accounts/{account_id}/context", response_model=Briefing, dependencies=readers, responses=documented(404)
+)
 def account_context(
-    account_id: AccountPath, app: AppDep, session: ReadSession,
+    account_id: AccountPath,
+    app: AppDep,
+    session: ReadSession,
     at: Annotated[Instant | None, Query(description="ISO 8601 instant (default: now)")] = None,
     radius_km: Annotated[float, Query(gt=0, le=500, description="how far to look for other events")] = NEARBY_KM,
 ) -> dict:
@@ -90,7 +100,9 @@ def account_context(
 
 @router.get("/v1/accounts/{account_id}/explain", dependencies=writers, responses=documented(404))
 def account_explain(
-    account_id: AccountPath, app: AppDep, session: ReadSession,
+    account_id: AccountPath,
+    app: AppDep,
+    session: ReadSession,
     at: Annotated[Instant | None, Query(description="ISO 8601 instant (default: now)")] = None,
 ) -> dict:
     """Why the account is or is not flagged at `at`: its location, its flags, every nearby event's verdict (admin)."""

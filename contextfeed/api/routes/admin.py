@@ -10,7 +10,6 @@ from sqlalchemy import select
 from contextfeed.api.auth import Principal, require
 from contextfeed.api.deps import AppDep, ReadSession
 from contextfeed.api.errors import ApiError, documented
-from contextfeed.db.api_keys import RevocationRefused, create_key, key_json, list_keys, revoke_key
 from contextfeed.api.schemas import (
     MAX_ID,
     KeyCreated,
@@ -22,8 +21,9 @@ from contextfeed.api.schemas import (
     WebhookOut,
     WebhookRequest,
 )
-from contextfeed.dialer.webhooks import add_webhook, delivery_json, webhook_json
+from contextfeed.db.api_keys import RevocationRefused, create_key, key_json, list_keys, revoke_key
 from contextfeed.db.models import ApiKey, Webhook, WebhookDelivery
+from contextfeed.dialer.webhooks import add_webhook, delivery_json, webhook_json
 
 # One guard object, so FastAPI runs it once for the router and for a route that asks who called.
 admin_only = require("admin")
@@ -74,8 +74,9 @@ def get_webhooks(session: ReadSession) -> dict:
 def post_webhook(body: WebhookRequest, app: AppDep) -> dict:
     """Register a receiver: flag changes are POSTed to it, signed with `secret` (HMAC-SHA256)."""
     with app.database.write() as session:
-        hook = add_webhook(session, name=body.name, url=str(body.url), secret=body.secret, after=body.after,
-                           now=app.clock.now())
+        hook = add_webhook(
+            session, name=body.name, url=str(body.url), secret=body.secret, after=body.after, now=app.clock.now()
+        )
         return webhook_json(hook)
 
 
@@ -85,8 +86,12 @@ def get_webhook(webhook_id: IdPath, session: ReadSession) -> dict:
     hook = session.get(Webhook, webhook_id)
     if hook is None:
         raise ApiError(404, f"no webhook {webhook_id}")
-    deliveries = session.scalars(select(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id)
-                                 .order_by(WebhookDelivery.id.desc()).limit(RECENT_DELIVERIES))
+    deliveries = session.scalars(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.webhook_id == hook.id)
+        .order_by(WebhookDelivery.id.desc())
+        .limit(RECENT_DELIVERIES)
+    )
     return webhook_json(hook) | {"deliveries": [delivery_json(delivery) for delivery in deliveries]}
 
 

@@ -12,14 +12,14 @@ from fastapi.concurrency import run_in_threadpool
 from contextfeed.api.auth import require
 from contextfeed.api.deps import AppDep, ReadSession, instant
 from contextfeed.api.errors import OrjsonResponse, documented
-from contextfeed.dialer.feed import MAX_PAGE, changes_after
 from contextfeed.api.read_ahead import FeedPage, ReadAhead
 from contextfeed.api.schemas import MAX_ID, ChangePage, CheckResponse, ExportList, Instant, SuppressionCheck
-from contextfeed.dialer.suppression import DatabaseView, export_csv, export_entries, list_time, suppression_check
-from contextfeed.dialer.index import SuppressionIndex
 from contextfeed.bootstrap import App
-from contextfeed.domain.terms import Level
+from contextfeed.dialer.feed import MAX_PAGE, changes_after
+from contextfeed.dialer.index import SuppressionIndex
+from contextfeed.dialer.suppression import DatabaseView, export_csv, export_entries, list_time, suppression_check
 from contextfeed.domain.instants import iso
+from contextfeed.domain.terms import Level
 
 router = APIRouter(tags=["dialer"], dependencies=[Depends(require("dialer"))])
 
@@ -44,8 +44,13 @@ async def check(body: SuppressionCheck, app: AppDep, request: Request) -> Respon
 
 def asked(app: App, body: SuppressionCheck, at: datetime) -> dict:
     """What `suppression_check` is asked, besides where it reads."""
-    return {"account_ids": body.account_ids, "phones": body.phones, "at": at, "purpose": body.purpose,
-            "calling": app.settings.calling}
+    return {
+        "account_ids": body.account_ids,
+        "phones": body.phones,
+        "at": at,
+        "purpose": body.purpose,
+        "calling": app.settings.calling,
+    }
 
 
 def check_results(app: App, index: SuppressionIndex, body: SuppressionCheck, at: datetime) -> list[dict]:
@@ -67,8 +72,13 @@ async def changes(
     """Flag changes after a cursor, in cursor order; poll with `after=next_cursor` to miss and repeat nothing."""
     read_ahead: ReadAhead = request.app.state.feed_read_ahead
     page = await read_ahead.page(after, limit)
-    return OrjsonResponse({"changes": orjson.Fragment(page.changes), "has_more": page.count == limit,
-                           "next_cursor": page.last_cursor if page.count else after})
+    return OrjsonResponse(
+        {
+            "changes": orjson.Fragment(page.changes),
+            "has_more": page.count == limit,
+            "next_cursor": page.last_cursor if page.count else after,
+        }
+    )
 
 
 def read_page(app: App, index: SuppressionIndex, after: int, limit: int) -> FeedPage:
@@ -78,13 +88,19 @@ def read_page(app: App, index: SuppressionIndex, after: int, limit: int) -> Feed
     return FeedPage(orjson.dumps(changes), len(changes), changes[-1]["cursor"] if changes else None)
 
 
-@router.get("/v1/suppression/export", response_model=ExportList, responses=documented() | {
-    200: {"description": "the list", "content": {"text/csv": {"schema": {"type": "string"}}}}})
+@router.get(
+    "/v1/suppression/export",
+    response_model=ExportList,
+    responses=documented()
+    | {200: {"description": "the list", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def export(
-    app: AppDep, session: ReadSession,
+    app: AppDep,
+    session: ReadSession,
     export_format: Annotated[Literal["csv", "json"], Query(alias="format")] = "csv",
-    level: Annotated[Level, Query(description="the weakest level listed (caution for automated calls)")]
-    = "do_not_chase",
+    level: Annotated[
+        Level, Query(description="the weakest level listed (caution for automated calls)")
+    ] = "do_not_chase",
     at: Annotated[Instant | None, Query(description="ISO 8601 instant (default: now)")] = None,
 ) -> Response:
     """Today's suppression list: phone (E.164), account_id, level, expires (UTC yyyy-MM-ddTHH:mmZ), reason_code."""
@@ -93,5 +109,8 @@ def export(
     if export_format == "json":
         return OrjsonResponse({"at": iso(moment), "level": level, "entries": [entry.as_json() for entry in entries]})
     filename = f"contextfeed-suppression-{list_time(moment).replace(':', '').replace('-', '')}.csv"
-    return Response(export_csv(entries), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        export_csv(entries),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

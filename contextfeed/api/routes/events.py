@@ -19,10 +19,10 @@ from contextfeed.services.source_health import sources_health
 router = APIRouter(tags=["events"])
 
 
-@router.get("/v1/events", response_model=EventList, dependencies=[Depends(require("agent"))],
-            responses=documented())
+@router.get("/v1/events", response_model=EventList, dependencies=[Depends(require("agent"))], responses=documented())
 def list_events(
-    app: AppDep, session: ReadSession,
+    app: AppDep,
+    session: ReadSession,
     at: Annotated[Instant | None, Query(description="in force at this instant (default: now)")] = None,
     lat: Annotated[Latitude | None, Query(description="with lon and radius_km: near this point")] = None,
     lon: Annotated[Longitude | None, Query()] = None,
@@ -33,8 +33,9 @@ def list_events(
 ) -> dict:
     """Events in force at an instant, optionally near a point, of a category, from a source; newest first."""
     if (lat is None) != (lon is None):
-        raise ApiError(422, "lat and lon must be given together", field="lon" if lon is None else "lat",
-                       location="query")
+        raise ApiError(
+            422, "lat and lon must be given together", field="lon" if lon is None else "lat", location="query"
+        )
     query = select(Event).where(in_force(instant(app, at)))
     if category:
         query = query.where(func.lower(Event.category) == category.lower())
@@ -47,8 +48,12 @@ def list_events(
     return {"events": [event_json(event) | event_times_json(event) for event in events]}
 
 
-@router.get("/v1/events/{event_id}", response_model=EventDetail, dependencies=[Depends(require("agent"))],
-            responses=documented(404))
+@router.get(
+    "/v1/events/{event_id}",
+    response_model=EventDetail,
+    dependencies=[Depends(require("agent"))],
+    responses=documented(404),
+)
 def get_event(event_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: ReadSession) -> dict:
     """Everything stored about one event: texts, times, areas (with shapes and codes), references."""
     event = session.get(Event, event_id)
@@ -57,8 +62,9 @@ def get_event(event_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: ReadSess
     return event_detail_json(event)
 
 
-@router.get("/v1/sources", response_model=SourceList, responses=documented(),
-            dependencies=[Depends(require("agent", "dialer"))])
+@router.get(
+    "/v1/sources", response_model=SourceList, responses=documented(), dependencies=[Depends(require("agent", "dialer"))]
+)
 def list_sources(app: AppDep, session: ReadSession) -> dict:
     """Every configured or seen source with its health: a failing source keeps its flags, it is no all-clear."""
     return {"sources": sources_health(session, app.settings, now=app.clock.now())}

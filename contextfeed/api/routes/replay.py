@@ -47,15 +47,15 @@ def replay_of(request: Request) -> Replay:
 ReplayDep = Annotated[Replay, Depends(replay_of)]
 
 
-@router.get("/v1/replay", response_model=ReplayState, responses=documented(),
-            dependencies=[Depends(require("agent", "dialer"))])
+@router.get(
+    "/v1/replay", response_model=ReplayState, responses=documented(), dependencies=[Depends(require("agent", "dialer"))]
+)
 def get_replay(replay: ReplayDep) -> dict:
     """The replayed instant, speed, whether paused, the scenario, and its documents replayed and pending."""
     return replay.state()
 
 
-@router.post("/v1/replay", response_model=ReplayState, responses=documented(),
-             dependencies=[Depends(require("admin"))])
+@router.post("/v1/replay", response_model=ReplayState, responses=documented(), dependencies=[Depends(require("admin"))])
 def post_replay(body: ReplayControl, replay: ReplayDep) -> dict:
     """Pause, resume, jump to `at`, or run at `speed`; answers the new state."""
     for name in ("at", "speed"):
