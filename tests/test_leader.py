@@ -23,7 +23,10 @@ class Worker:
 
     def __init__(self, env: dict[str, str], *command: str) -> None:
         cli = Path(sys.executable).parent / "contextfeed"
-        self.process = subprocess.Popen([cli, *(command or ("worker",))], env=env, stderr=subprocess.PIPE, text=True)
+        # -v: taking the scheduler over is news (INFO), not trouble (WARNING).
+        self.process = subprocess.Popen(
+            [cli, "-v", *(command or ("worker",))], env=env, stderr=subprocess.PIPE, text=True
+        )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 

@@ -16,11 +16,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 def wait_for_text(browser, element_id: str, text: str) -> str:  # noqa: F811  (the fixture, imported above)
-    """The element's text once it contains `text` (up to 10 s)."""
+    """The element's text once it contains `text` (up to 30 s: a loaded CI machine is slow to re-render)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(browser, 10, poll_frequency=0.05).until(
+    WebDriverWait(browser, 30, poll_frequency=0.05).until(
         lambda driver: text in driver.find_element(By.ID, element_id).text
     )
     return browser.find_element(By.ID, element_id).text

@@ -107,7 +107,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    $("replay-at").addEventListener("input", () => { jumpEdited = true; });
+    for (const edit of ["input", "change"]) $("replay-at").addEventListener(edit, () => { jumpEdited = true; });
     $("replay-toggle").addEventListener("click", () => control({ action: state && state.paused ? "resume" : "pause" }));
     $("replay-jump").addEventListener("click", () => {
       const match = JUMP_FORMAT.exec($("replay-at").value.trim());
