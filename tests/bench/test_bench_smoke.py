@@ -113,6 +113,6 @@ def test_the_api_benchmarks_run_on_postgresql_and_say_so(cache: Path, run, postg
         for row in ROWS[name]:
             assert row.replace("| ", "| PostgreSQL: ", 1) in table
     assert (
-        "Not run (SQLite only; `make bench` runs them): locate, import, cold_start, cap, fema, news, corpora, writes."
+        "Not run (SQLite only; `make bench` runs them): locate, import, cold_start, cap, fema, news, corpora, policy, writes."
         in table
     )
