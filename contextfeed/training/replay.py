@@ -195,7 +195,12 @@ class Replay:
         self._thread: threading.Thread | None = None
 
     def start(self, *, paused: bool = False) -> None:
-        """Start the feeder thread, and the clock unless `paused` (a fixed instant: docs, tests, a briefing)."""
+        """Ingest what is due now, then start the feeder thread, and the clock unless `paused`.
+
+        What is due at the start instant is in before the first request is answered: a page opened the
+        moment the replay says it is ready shows the flags of that instant, not an empty briefing.
+        """
+        self.step()
         if not paused:
             self.clock.resume()
         self._stop.clear()
