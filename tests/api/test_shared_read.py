@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+import time
 
 import pytest
 
@@ -69,3 +70,33 @@ def test_a_failed_read_fails_every_check_waiting_for_it_and_the_next_read_is_fre
         assert await shared() == 2
 
     asyncio.run(scenario())
+
+
+def test_callers_on_several_event_loops_at_once_are_each_answered():
+    """Each request of a test client runs on an event loop of its own thread: none may wait forever."""
+    read_count = 0
+
+    def read() -> int:
+        nonlocal read_count
+        time.sleep(0.005)  # long enough for the other loops to ask meanwhile
+        read_count += 1
+        return read_count
+
+    shared = SharedRead(read)
+
+    def on_its_own_loop() -> list[int]:
+        async def checks():
+            answers = []
+            for _ in range(20):
+                answers.append(await shared())
+            return answers
+
+        return asyncio.run(asyncio.wait_for(checks(), 5))
+
+    threads_answers: list[list[int]] = []
+    threads = [threading.Thread(target=lambda: threads_answers.append(on_its_own_loop())) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert [len(answers) for answers in threads_answers] == [20] * 8
