@@ -59,8 +59,8 @@ def cmd_flags(args) -> int:
     if not flags:
         print(f"no flags in force at {when(at, otherwise='now')}")
     for flag in flags:
-        until = f"until {when(flag.expires_at, otherwise='')}" if flag.expires_at else "until released"
-        print(f"{flag.account_id:<12} {flag.level:<13} {flag.reason}  [{flag.rule}; {until}]")
+        until = when(flag.expires_at, otherwise="released")
+        print(f"{flag.account_id:<12} {flag.level:<13} {flag.reason}  [{flag.rule}; until {until}]")
     return 0
 
 

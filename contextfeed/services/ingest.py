@@ -14,6 +14,7 @@ from contextfeed.db.models import Source
 from contextfeed.domain.terms import default_trust
 from contextfeed.events.store import EventStore
 from contextfeed.flags.engine import FlagEngine
+from contextfeed.sources.health import record_answer
 from contextfeed.sources.model import ParsedEvent, ParseResult
 
 if TYPE_CHECKING:
@@ -111,11 +112,19 @@ def ingest_in(app: App, session: Session, source: Source, result: ParseResult, *
     )
 
 
-def ingest_document(app: App, source_name: str, result: ParseResult, *, kind: str | None = None) -> IngestReport:
-    """Ingest one parsed document as `source_name` (created if new) in one transaction, at the App's now."""
+def ingest_document(
+    app: App, source_name: str, result: ParseResult, *, kind: str | None = None, as_answer: bool = False
+) -> IngestReport:
+    """Ingest one parsed document as `source_name` (created if new) in one transaction, at the App's now.
+
+    `as_answer` counts the document as the source answering a fetch (a replay's recorded documents):
+    it then shows in /v1/sources as a crawl's would.
+    """
     now = app.clock.now()
     with app.database.write() as session:
         source = stored_source(session, app.settings, source_name, kind=kind, now=now)
+        if as_answer:
+            record_answer(source, now=now, entries=len(result.events))
         return ingest_in(app, session, source, result, now=now)
 
 

@@ -17,8 +17,7 @@ from contextfeed.dialer.webhooks import deliver_webhooks
 from contextfeed.domain.terms import SCOPES
 from contextfeed.services.accounts import import_accounts_file
 from contextfeed.services.flags import sweep_expired
-from contextfeed.services.ingest import IngestReport, ingest_in, stored_source
-from contextfeed.sources.health import record_answer
+from contextfeed.services.ingest import IngestReport, ingest_document
 from contextfeed.training.replay import RecordedDocument, Replay, ReplayClock, Scenario
 
 
@@ -52,13 +51,8 @@ def replay_settings(settings: Settings, scenario: str) -> tuple[Settings, Path]:
 
 
 def ingest_recorded(app: App, document: RecordedDocument) -> IngestReport:
-    """Ingest a recorded document through the live crawl's path, at the App's (replay) now."""
-    now = app.clock.now()
-    with app.database.write() as session:
-        source = stored_source(session, app.settings, document.source, kind=document.kind, now=now)
-        # A replayed document is the source answering, as a crawl would have: it counts in /v1/sources.
-        record_answer(source, now=now, entries=len(document.result.events))
-        return ingest_in(app, session, source, document.result, now=now)
+    """Ingest a recorded document through the live crawl's path, at the App's (replay) now, as the source's answer."""
+    return ingest_document(app, document.source, document.result, kind=document.kind, as_answer=True)
 
 
 def housekeeping(app: App) -> Callable[[], None]:
