@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
     ResolveArea = Callable[[Area], ResolvedArea]
     ReadNews = Callable[[ParsedEvent], NewsReading]
+    # A parsed item with the news reading its areas came from (None for alerts).
+    ReadItem = tuple[ParsedEvent, NewsReading | None]
 
 EVENTS: Table = Event.__table__
 ALIASES: Table = EventAlias.__table__
@@ -117,14 +119,12 @@ class EventStore:
         session: Session,
         *,
         resolve_area: ResolveArea,
-        read_news: ReadNews,
         lifetimes: Lifetimes,
         now: datetime,
         may_amend: Mapping[str, Collection[str]] | None = None,
     ) -> None:
         self.session = session
         self.resolve_area = resolve_area
-        self.read_news = read_news
         self.lifetimes = lifetimes
         self.now = now
         # Source name -> the other sources whose messages it may update, cancel or replace (config:
@@ -149,9 +149,8 @@ class EventStore:
         names = self._source_names
         return names.get(target_source_id) in self.may_amend.get(names.get(source_id, ""), ())
 
-    def store(self, source: Source, parsed: Iterable[ParsedEvent]) -> StoreOutcome:
+    def store(self, source: Source, items: list[ReadItem]) -> StoreOutcome:
         """Store each parsed event once, update what changed, and recompute the intervals it touches."""
-        items = [self.with_news_areas(source, item) for item in parsed]
         known = KnownEvents.load(self.session, [item for item, _ in items])
         outcome = StoreOutcome()
         # The events stored and those they update or cancel: their intervals are recomputed.
@@ -220,13 +219,6 @@ class EventStore:
             else:
                 permitted.append(target)
         return permitted
-
-    def with_news_areas(self, source: Source, item: ParsedEvent) -> tuple[ParsedEvent, NewsReading | None]:
-        """A news item with the areas its text names, and that reading; other items as they are."""
-        if source.trust != "news":
-            return item, None
-        reading = self.read_news(item)
-        return replace(item, areas=reading.areas), reading
 
     def fill(self, event: StoredEvent, item: ParsedEvent, reading: NewsReading | None, digest: str) -> None:
         """Copy a parsed event's fields, areas, references and aliases onto the stored event."""
@@ -462,6 +454,17 @@ class KnownEvents:
     def events(self) -> list[StoredEvent]:
         """Every known event, once."""
         return list(dict.fromkeys(self.by_identity.values()))
+
+
+def with_news_areas(parsed: Iterable[ParsedEvent], *, trust: str, read_news: ReadNews) -> list[ReadItem]:
+    """News items with the areas their text names, and that reading; other items as they are (no database)."""
+    if trust != "news":
+        return [(item, None) for item in parsed]
+    items = []
+    for item in parsed:
+        reading = read_news(item)
+        items.append((replace(item, areas=reading.areas), reading))
+    return items
 
 
 def by_sender(identities: Iterable[tuple[str, str]]) -> dict[str, list[str]]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from contextfeed.config import SourceSettings
 from contextfeed.db.models import Source
-from contextfeed.services.ingest import IngestReport, ingest_in, stored_source
+from contextfeed.services.ingest import IngestReport, ingest_in, read_items, stored_source
 from contextfeed.sources import health, parse_document
 from contextfeed.sources.model import ParseResult
 
@@ -101,7 +101,7 @@ class Crawler:
         with self.app.database.write() as session:
             source = stored_source(session, self.app.settings, settings.name, kind=settings.kind, now=now)
             source.url = settings.url
-            etag, last_modified = source.etag, source.last_modified
+            etag, last_modified, trust = source.etag, source.last_modified, source.trust
         outcome = self.fetcher.fetch(settings.url, etag=etag, last_modified=last_modified)
         if outcome.error:
             summary = CrawlSummary(settings.name, failed=True, errors=[outcome.error])
@@ -117,10 +117,11 @@ class Crawler:
             error = "; ".join(result.errors)[:MAX_ERROR_LENGTH]
             self.record_failure(settings, error)
             return CrawlSummary(settings.name, failed=True, errors=list(result.errors))
+        items = read_items(self.app, result, source_name=settings.name, trust=trust)
         now = self.app.clock.now()
         with self.app.database.write() as session:
             source = stored_source(session, self.app.settings, settings.name, kind=settings.kind, now=now)
-            report: IngestReport = ingest_in(self.app, session, source, result, now=now)
+            report: IngestReport = ingest_in(self.app, session, source, result, items, now=now)
             mark_success(
                 source,
                 outcome,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from contextfeed.config import Settings
 from contextfeed.db.models import Source
 from contextfeed.domain.terms import default_trust
-from contextfeed.events.store import EventStore
+from contextfeed.events.store import EventStore, with_news_areas
 from contextfeed.flags.engine import FlagEngine
 from contextfeed.sources.health import record_answer
 from contextfeed.sources.model import ParsedEvent, ParseResult
@@ -20,6 +20,7 @@ from contextfeed.sources.model import ParsedEvent, ParseResult
 if TYPE_CHECKING:
     from contextfeed.bootstrap import App
     from contextfeed.events.news import NewsReading
+    from contextfeed.events.store import ReadItem
 
 
 @dataclass
@@ -89,18 +90,24 @@ def read_news(app: App, event: ParsedEvent, *, home: str | None = None) -> NewsR
     )
 
 
-def ingest_in(app: App, session: Session, source: Source, result: ParseResult, *, now: datetime) -> IngestReport:
-    """Store a parsed document's events and bring the flags they touch up to date, in the caller's transaction."""
-    home = app.settings.news.home_regions.get(source.name)
+def read_items(app: App, result: ParseResult, *, source_name: str, trust: str) -> list[ReadItem]:
+    """A document's items, news ones geoparsed, ready to store.
+
+    Called before the write transaction: geoparsing a 50,000-item wire takes over a minute, and
+    SQLite's write lock must only be held for short transactions (issue 20).
+    """
+    home = app.settings.news.home_regions.get(source_name)
+    return with_news_areas(result.events, trust=trust, read_news=lambda event: read_news(app, event, home=home))
+
+
+def ingest_in(
+    app: App, session: Session, source: Source, result: ParseResult, items: list[ReadItem], *, now: datetime
+) -> IngestReport:
+    """Store a document's read items and bring the flags they touch up to date, in the caller's transaction."""
     store = EventStore(
-        session,
-        resolve_area=app.resolve_area,
-        read_news=lambda event: read_news(app, event, home=home),
-        lifetimes=app.lifetimes,
-        now=now,
-        may_amend=app.settings.may_amend,
+        session, resolve_area=app.resolve_area, lifetimes=app.lifetimes, now=now, may_amend=app.settings.may_amend
     )
-    stored = store.store(source, result.events)
+    stored = store.store(source, items)
     flags = flag_engine(app, session, now=now).reconcile_events(stored.changed)
     return IngestReport(
         new=stored.new,
@@ -115,17 +122,21 @@ def ingest_in(app: App, session: Session, source: Source, result: ParseResult, *
 def ingest_document(
     app: App, source_name: str, result: ParseResult, *, kind: str | None = None, as_answer: bool = False
 ) -> IngestReport:
-    """Ingest one parsed document as `source_name` (created if new) in one transaction, at the App's now.
+    """Ingest one parsed document as `source_name` (created if new), at the App's now.
 
-    `as_answer` counts the document as the source answering a fetch (a replay's recorded documents):
-    it then shows in /v1/sources as a crawl's would.
+    The news is read first, outside any transaction; then one transaction stores it all.
+    `as_answer` counts the document as the source answering a fetch (a replay's recorded
+    documents): it then shows in /v1/sources as a crawl's would.
     """
     now = app.clock.now()
+    with app.database.write() as session:
+        trust = stored_source(session, app.settings, source_name, kind=kind, now=now).trust
+    items = read_items(app, result, source_name=source_name, trust=trust)
     with app.database.write() as session:
         source = stored_source(session, app.settings, source_name, kind=kind, now=now)
         if as_answer:
             record_answer(source, now=now, entries=len(result.events))
-        return ingest_in(app, session, source, result, now=now)
+        return ingest_in(app, session, source, result, items, now=now)
 
 
 def source_kind(app: App, source_name: str, *, kind: str | None = None) -> str:

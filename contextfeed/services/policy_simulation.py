@@ -30,7 +30,7 @@ from contextfeed.db.models import Account, Event
 from contextfeed.flags.policy import rank
 from contextfeed.flags.query import ActiveFlag, StoredFlags, in_force, load_flags
 from contextfeed.services.accounts import AccountImportError, read_accounts_file, upsert_records
-from contextfeed.services.ingest import ingest_in, stored_source
+from contextfeed.services.ingest import ingest_in, read_items, stored_source
 from contextfeed.sources.documents import DocumentError
 from contextfeed.sources.kinds import document_kind
 from contextfeed.sources.parse import parse_document
@@ -181,7 +181,8 @@ def ingest(app: App, documents: Sequence[RecordedDocument], *, now: datetime) ->
         for document in documents:
             source = stored_source(session, app.settings, document.kind, kind=document.kind, now=now)
             result = parse_document(document.kind, document.body, source=source.name)
-            ingest_in(app, session, source, result, now=now)
+            items = read_items(app, result, source_name=source.name, trust=source.trust)
+            ingest_in(app, session, source, result, items, now=now)
             problems += [f"{document.path}: {error}" for error in result.errors]
             sent += [event.sent for event in result.events if event.dated]
     return problems, max(sent, default=None)

@@ -40,8 +40,8 @@ def store_document(migrated):
                 session.add(source)
                 session.flush()
             lifetimes = Lifetimes(official=timedelta(hours=6), news=timedelta(hours=2))
-            return EventStore(session, resolve_area=county, read_news=None, lifetimes=lifetimes, now=NOW).store(
-                source, events
+            return EventStore(session, resolve_area=county, lifetimes=lifetimes, now=NOW).store(
+                source, [(event, None) for event in events]
             )
 
     yield store, database
