@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from contextfeed.config import SourceSettings
 from contextfeed.db.models import Source
-from contextfeed.services.ingest import IngestReport, ingest_in, read_items, stored_source
+from contextfeed.services.ingest import IngestReport, ingest_items, read_items, stored_source
 from contextfeed.sources import health, parse_document
 from contextfeed.sources.model import ParseResult
 
@@ -119,16 +119,14 @@ class Crawler:
             return CrawlSummary(settings.name, failed=True, errors=list(result.errors))
         items = read_items(self.app, result, source_name=settings.name, trust=trust)
         now = self.app.clock.now()
-        with self.app.database.write() as session:
-            source = stored_source(session, self.app.settings, settings.name, kind=settings.kind, now=now)
-            report: IngestReport = ingest_in(self.app, session, source, result, items, now=now)
-            mark_success(
-                source,
-                outcome,
-                entries=len(result.events),
-                now=now,
-                warning="; ".join(result.errors)[:MAX_ERROR_LENGTH] or None,
-            )
+
+        def succeeded(source: Source) -> None:
+            warning = "; ".join(result.errors)[:MAX_ERROR_LENGTH] or None
+            mark_success(source, outcome, entries=len(result.events), now=now, warning=warning)
+
+        report: IngestReport = ingest_items(
+            self.app, settings.name, result, items, kind=settings.kind, now=now, finish=succeeded
+        )
         return CrawlSummary(
             settings.name,
             new=report.new,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -16,6 +17,9 @@ from contextfeed.events.store import EventStore, with_news_areas
 from contextfeed.flags.engine import FlagEngine
 from contextfeed.sources.health import record_answer
 from contextfeed.sources.model import ParsedEvent, ParseResult
+
+# Items stored per write transaction: a few seconds of SQLite's write lock for a wire of news.
+INGEST_BATCH = 2_000
 
 if TYPE_CHECKING:
     from contextfeed.bootstrap import App
@@ -33,6 +37,16 @@ class IngestReport:
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
     flag_changes: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: IngestReport) -> None:
+        """Count another part of the same document in."""
+        self.new += other.new
+        self.updated += other.updated
+        self.cancelled += other.cancelled
+        self.unchanged += other.unchanged
+        self.errors += other.errors
+        for action, count in other.flag_changes.items():
+            self.flag_changes[action] = self.flag_changes.get(action, 0) + count
 
     def as_json(self) -> dict:
         """A plain dict for --json output and logs."""
@@ -100,10 +114,8 @@ def read_items(app: App, result: ParseResult, *, source_name: str, trust: str) -
     return with_news_areas(result.events, trust=trust, read_news=lambda event: read_news(app, event, home=home))
 
 
-def ingest_in(
-    app: App, session: Session, source: Source, result: ParseResult, items: list[ReadItem], *, now: datetime
-) -> IngestReport:
-    """Store a document's read items and bring the flags they touch up to date, in the caller's transaction."""
+def ingest_in(app: App, session: Session, source: Source, items: list[ReadItem], *, now: datetime) -> IngestReport:
+    """Store read items and bring the flags they touch up to date, in the caller's transaction."""
     store = EventStore(
         session, resolve_area=app.resolve_area, lifetimes=app.lifetimes, now=now, may_amend=app.settings.may_amend
     )
@@ -114,9 +126,38 @@ def ingest_in(
         updated=stored.updated,
         cancelled=stored.cancelled,
         unchanged=stored.unchanged,
-        errors=[*result.errors, *stored.refused],
+        errors=list(stored.refused),
         flag_changes=flags.actions,
     )
+
+
+def ingest_items(
+    app: App,
+    source_name: str,
+    result: ParseResult,
+    items: list[ReadItem],
+    *,
+    kind: str | None,
+    now: datetime,
+    finish: Callable[[Source], None] | None = None,
+) -> IngestReport:
+    """Store a document's read items in transactions of INGEST_BATCH items each; `finish(source)` runs in the last.
+
+    One transaction for a 50,000-item wire held SQLite's write lock for a minute: other writers
+    (an import, another feed) failed after the busy timeout (issue 20). Each batch is whole, its
+    events with their flags, in document order, so a later item finds the earlier ones it updates
+    or cancels. Errs towards a partial document over a failed one: an ingest cut short leaves
+    whole batches stored, and ingesting the document again completes it (stored items are unchanged).
+    """
+    report = IngestReport(errors=list(result.errors))
+    batches = [items[start : start + INGEST_BATCH] for start in range(0, len(items), INGEST_BATCH)] or [[]]
+    for position, batch in enumerate(batches):
+        with app.database.write() as session:
+            source = stored_source(session, app.settings, source_name, kind=kind, now=now)
+            report.add(ingest_in(app, session, source, batch, now=now))
+            if finish is not None and position == len(batches) - 1:
+                finish(source)
+    return report
 
 
 def ingest_document(
@@ -124,7 +165,7 @@ def ingest_document(
 ) -> IngestReport:
     """Ingest one parsed document as `source_name` (created if new), at the App's now.
 
-    The news is read first, outside any transaction; then one transaction stores it all.
+    The news is read first, outside any transaction; then short transactions store it.
     `as_answer` counts the document as the source answering a fetch (a replay's recorded
     documents): it then shows in /v1/sources as a crawl's would.
     """
@@ -132,11 +173,11 @@ def ingest_document(
     with app.database.write() as session:
         trust = stored_source(session, app.settings, source_name, kind=kind, now=now).trust
     items = read_items(app, result, source_name=source_name, trust=trust)
-    with app.database.write() as session:
-        source = stored_source(session, app.settings, source_name, kind=kind, now=now)
-        if as_answer:
-            record_answer(source, now=now, entries=len(result.events))
-        return ingest_in(app, session, source, result, items, now=now)
+
+    def answered(source: Source) -> None:
+        record_answer(source, now=now, entries=len(result.events))
+
+    return ingest_items(app, source_name, result, items, kind=kind, now=now, finish=answered if as_answer else None)
 
 
 def source_kind(app: App, source_name: str, *, kind: str | None = None) -> str:

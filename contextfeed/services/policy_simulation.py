@@ -182,7 +182,7 @@ def ingest(app: App, documents: Sequence[RecordedDocument], *, now: datetime) ->
             source = stored_source(session, app.settings, document.kind, kind=document.kind, now=now)
             result = parse_document(document.kind, document.body, source=source.name)
             items = read_items(app, result, source_name=source.name, trust=source.trust)
-            ingest_in(app, session, source, result, items, now=now)
+            ingest_in(app, session, source, items, now=now)
             problems += [f"{document.path}: {error}" for error in result.errors]
             sent += [event.sent for event in result.events if event.dated]
     return problems, max(sent, default=None)

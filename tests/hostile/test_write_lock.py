@@ -2,15 +2,24 @@
 
 import sqlite3
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from contextfeed.bootstrap import App
 from contextfeed.clock import FixedClock
 from contextfeed.config import load_settings
+from contextfeed.db.engine import Database, make_engine
+from contextfeed.db.migrate import upgrade
+from contextfeed.db.models import Flag
+from contextfeed.services import ingest
+from contextfeed.services.accounts import import_accounts_file
 from contextfeed.services.ingest import ingest_document
 from contextfeed.sources.parse import parse_document
 from tests.api.conftest import seeded_template, world  # noqa: F401  (fixtures)
@@ -90,3 +99,43 @@ def test_an_ingest_geoparses_its_news_before_it_takes_the_write_lock(migrated):
         app.close()
     assert report.new > 0 and not report.errors
     assert geoparser.lock_free and all(geoparser.lock_free), "the write lock was held while the news was read"
+
+
+class CountingDatabase(Database):
+    """The real database, counting its write transactions."""
+
+    writes = 0
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        self.writes += 1
+        with super().write() as session:
+            yield session
+
+
+def boston_news_ingested(tmp_path: Path, name: str) -> tuple[dict, int, list]:
+    """Boston's accounts and news wire ingested into a new database: the report, write transactions, the flags."""
+    url = f"sqlite:///{tmp_path / name}"
+    upgrade(url)
+    database = CountingDatabase(make_engine(url))
+    app = App(load_settings(), clock=FixedClock(BOSTON_MORNING), database=database)
+    try:
+        import_accounts_file(app, SCENARIO / "accounts.csv")
+        database.writes = 0
+        document = (SCENARIO / "feeds" / "news.rss").read_bytes()
+        report = ingest_document(app, "wire", parse_document("rss", document, source="wire"), kind="rss")
+        with database.read() as session:
+            flags = sorted(tuple(row) for row in session.execute(select(Flag.account_id, Flag.level, Flag.reason)))
+    finally:
+        app.close()
+    return report.as_json(), database.writes, flags
+
+
+@sqlite_only("the write lock is SQLite's")
+def test_a_long_wire_is_stored_in_short_transactions_with_the_outcome_of_one(tmp_path, monkeypatch):
+    whole = boston_news_ingested(tmp_path, "whole.db")
+    monkeypatch.setattr(ingest, "INGEST_BATCH", 2)
+    batched = boston_news_ingested(tmp_path, "batched.db")
+    assert whole[0]["new"] == 7 and whole[2], "the wire raised no flags to compare"
+    assert (batched[0], batched[2]) == (whole[0], whole[2])
+    assert batched[1] >= 4 + whole[1] - 1  # 7 items two at a time: four transactions where there was one
