@@ -236,11 +236,14 @@ def timed_contextfeed(*args: str | Path, env: dict[str, str]) -> tuple[subproces
 
 @dataclass(frozen=True)
 class Service:
-    """A running `contextfeed serve`: its address, a dialer key, and its process id (for /proc)."""
+    """A running `contextfeed serve`: its address, a dialer key, its process id (for /proc), when it was started."""
 
     url: str
     key: str
     pid: int
+    # time.perf_counter() when the process was started, and seconds until /healthz answered.
+    started: float = 0.0
+    up_after: float = 0.0
 
     @property
     def headers(self) -> dict[str, str]:
@@ -266,6 +269,7 @@ def served(env: dict[str, str]) -> Iterator[Service]:
     """`contextfeed serve` on a free 127.0.0.1 port with a new dialer key; always stopped on the way out."""
     key = contextfeed("apikey", "create", "--name", "bench", "--scope", "dialer", env=env).stdout.strip()
     port = free_port()
+    started = time.perf_counter()
     process = subprocess.Popen(
         [*contextfeed_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *serve_flags()],
         env=env,
@@ -277,7 +281,7 @@ def served(env: dict[str, str]) -> Iterator[Service]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(process, url)
-        yield Service(url=url, key=key, pid=process.pid)
+        yield Service(url=url, key=key, pid=process.pid, started=started, up_after=time.perf_counter() - started)
     finally:
         stop(process)
 

@@ -425,6 +425,12 @@ class World:
             return self.url_env(self.server.database_url(self.postgres_copy(self.postgres_flagged(), name)))
         return self.env(self.upgraded_copy(self.flagged_database(), name))
 
+    def empty_env(self, name: str) -> dict[str, str]:
+        """The CLI's environment on a new, empty database at the latest schema (SQLite or PostgreSQL)."""
+        if self.server:
+            return self.url_env(self.server.database_url(self.postgres_copy(None, name)))
+        return self.env(self.migrated(name))
+
     def flagged_database_path(self) -> Path:
         """Where the flagged database is cached."""
         key = source_key(*ACCOUNT_SOURCES, *EVENT_SOURCES)
