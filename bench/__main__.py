@@ -1,4 +1,4 @@
-"""Run every benchmark, each in its own process, and print one table: what, measured, target, pass/miss.
+"""Run every benchmark, each in its own process, and print one table: what, measured, probe, ratio, target, result.
 
     python -m bench [--scale 1.0 | --accounts N] [--cache bench/results/cache] [--seed 7] [--only import,check]
                     [--database-url postgresql+psycopg://USER@HOST:PORT/postgres]
