@@ -19,33 +19,21 @@ from collections.abc import Callable
 
 import httpx
 import orjson
+from sqlalchemy import text
 
 from bench.common import Row, report, scaled, served_client
 from bench.world import World, connected
-from contextfeed.dialer.feed import MAX_PAGE
+from contextfeed.dialer.feed import INSTANTS, MAX_PAGE, PLAIN_KEYS
 
 FULL_CHANGES = 100_000
 DEFAULT_PAGE = 1000
 TARGET_PER_S = 300_000.0
 TARGET_RATIO = 3.0
 RUNS = 3
-# What a change says, as the feed's columns (contextfeed/dialer/feed.py), instants as the database's text.
-COLUMNS = (
-    "cursor",
-    "account_id",
-    "flag_id",
-    "event_id",
-    "action",
-    "origin",
-    "level",
-    "previous_level",
-    "rule",
-    "reason",
-    "actor",
-)
-INSTANTS = ("starts_at", "expires_at", "recorded_at")
-BARE_PAGE = (
-    f"SELECT {', '.join(COLUMNS)}, {', '.join(f'CAST({name} AS TEXT)' for name in INSTANTS)} "
+# What a change says: the feed's own columns, instants as the database's text.
+INSTANT_KEYS = tuple(column.key for column in INSTANTS)
+BARE_PAGE = text(
+    f"SELECT {', '.join(PLAIN_KEYS)}, {', '.join(f'CAST({name} AS TEXT)' for name in INSTANT_KEYS)} "
     "FROM flag_changes WHERE cursor > :after ORDER BY cursor LIMIT :limit"
 )
 
@@ -66,14 +54,12 @@ def sync(client: httpx.Client, wanted: int, *, page: int) -> tuple[int, float]:
 
 def bare_sync(database_url: str, wanted: int, *, page: int) -> tuple[int, float]:
     """The probe: the same pages by a plain SELECT each, encoded with orjson; changes read and seconds taken."""
-    keys = (*COLUMNS, *INSTANTS)
+    keys = (*PLAIN_KEYS, *INSTANT_KEYS)
     with connected(database_url) as connection:
         read, after = 0, 0
         started = time.perf_counter()
         while read < wanted:
-            rows = connection.exec_driver_sql(
-                BARE_PAGE.replace(":after", str(after)).replace(":limit", str(page))
-            ).all()
+            rows = connection.execute(BARE_PAGE, {"after": after, "limit": page}).all()
             orjson.dumps({"changes": [dict(zip(keys, row)) for row in rows], "has_more": len(rows) == page})
             if not rows:
                 break
