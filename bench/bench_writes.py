@@ -246,7 +246,15 @@ def main(argv: list[str] | None = None) -> int:
             "answers",
             0,
             at_most=True,
-            note="; ".join(notes),
+        ),
+        # A writer that gave up (e.g. "database is locked" past the busy timeout) lost its writes: a miss.
+        Row(
+            "  writers that failed (exit status other than 0, or stopped)",
+            len(notes),
+            "writers",
+            0,
+            at_most=True,
+            note="; ".join(note[-300:] for note in notes),
         ),
     ]
     return report(rows, args)

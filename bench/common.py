@@ -70,13 +70,18 @@ class Row:
 
     def cells(self) -> list[str]:
         """The row as table cells: what, measured, probe, ratio, target, pass/miss."""
-        measured = amount(self.value, self.unit) + (f" ({self.note})" if self.note else "")
+        measured = amount(self.value, self.unit) + (f" ({cell_text(self.note)})" if self.note else "")
         probe = "–" if self.probe is None else amount(self.probe, self.unit) + f" ({self.probe_what})"
         ratio = "–" if self.ratio is None else f"{self.ratio:.2f}x"
         target = ("<= " if self.at_most else ">= ") + amount(self.target, self.unit)
         if self.ratio_target is not None:
             target += f", <= {self.ratio_target:g}x probe"
         return [self.what, measured, probe, ratio, target, "pass" if self.passed else "MISS"]
+
+
+def cell_text(text: str) -> str:
+    """Text fit for one Markdown table cell: on one line (a writer's traceback is not), its bars escaped."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def amount(value: float, unit: str) -> str:

@@ -44,12 +44,21 @@ ROWS = {
         "| single checks at 500/s, 64 connections, during a 500-item ingest and a 500-account import: p99 |",
         "|   errors (non-200 or dropped connections) during those writes | 0 answers",
         "|   wrong answers (neither the state before nor after the writes) | 0 answers",
+        "|   writers that failed (exit status other than 0, or stopped) | 0 writers",
     ],
 }
 
 
 # Rows that count answers or score quality: they have no probe, and say so.
-UNPROBED = ("|   errors", "|   wrong answers", "| demo memory", "| geoparsing", "| crisis detection", "| do_not_chase")
+UNPROBED = (
+    "|   errors",
+    "|   wrong answers",
+    "|   writers",
+    "| demo memory",
+    "| geoparsing",
+    "| crisis detection",
+    "| do_not_chase",
+)
 HEADER = "| what | measured | probe | ratio | target | result |"
 
 
