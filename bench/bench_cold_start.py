@@ -4,11 +4,13 @@
 
 Each is a fresh process (median of 5) on the flagged 1M-account database
 with the gazetteer index already built; the account asked about has a flag.
+The probe is the interpreter alone: `python -c pass` in a fresh process.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 import sys
 
 from bench.common import Row, contextfeed, median_seconds, report
@@ -28,15 +30,26 @@ def main(argv: list[str] | None = None) -> int:
     runs = RUNS if args.scale >= 1 else 1
     helped = median_seconds(lambda: contextfeed("flags", "--help", env=env), runs)
     answered = median_seconds(lambda: contextfeed("flags", "--account", flagged, env=env), runs)
+    probe = median_seconds(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), runs)
     return report(
         [
-            Row(f"cold start: contextfeed flags --help (median of {runs})", helped, "s", TARGET_S, at_most=True),
+            Row(
+                f"cold start: contextfeed flags --help (median of {runs})",
+                helped,
+                "s",
+                TARGET_S,
+                at_most=True,
+                probe=probe,
+                probe_what="python -c pass",
+            ),
             Row(
                 f"cold start: contextfeed flags --account {flagged}, {world.accounts:,} accounts (median of {runs})",
                 answered,
                 "s",
                 TARGET_S,
                 at_most=True,
+                probe=probe,
+                probe_what="python -c pass",
             ),
         ],
         args,

@@ -1,20 +1,62 @@
-"""Benchmark: `contextfeed accounts import` of 1,000,000 accounts from CSV (read, locate, upsert) against 180 s.
+"""Benchmark: `contextfeed accounts import` of the world's accounts from CSV (read, locate, upsert): 10M in 15 min.
 
     python -m bench.bench_import [--scale 1.0] [--cache bench/results/cache] [--seed 7]
 
 The timed run is the CLI in a subprocess on a new, migrated database; the
 database it leaves is kept in the cache for the benchmarks that need accounts.
+The target is a rate, the issue's 10,000,000 accounts in 900 s, scaled to
+the world's size. The probe reads the same CSV with Python's csv module and
+inserts every row as it is into the accounts table (same schema, same
+indexes) of another new database, in one transaction of batches of 10,000
+with sqlite3, placing nothing: what reading and storing the book costs
+here, without the locating, validation and upserting that make the import.
 """
 
 from __future__ import annotations
 
+import csv
 import json
+import sqlite3
 import sys
+import time
+from itertools import islice
+from pathlib import Path
 
-from bench.common import Row, report, say, timed_contextfeed
+from bench.common import TARGET_ACCOUNTS, Row, report, say, timed_contextfeed
 from bench.world import World
+from contextfeed.accounts.csvfile import COLUMNS
 
-TARGET_S = 180.0
+TARGET_S = 900.0
+BATCH = 10_000
+# The stored columns the CSV has no value for: an account not placed yet, stamped now.
+UNPLACED = {"loc_precision": "unknown", "loc_source": "none", "loc_note": ""}
+STAMPS = ("created_at", "updated_at")
+
+
+def bare_import(csv_path: Path, database: Path) -> int:
+    """The probe: the CSV's rows inserted as they are into the accounts table; how many."""
+    columns = (*COLUMNS, *UNPLACED, *STAMPS)
+    statement = f"INSERT INTO accounts ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime())
+    fixed = (*UNPLACED.values(), stamp, stamp)
+    coordinates = (COLUMNS.index("lat"), COLUMNS.index("lon"))
+    inserted = 0
+    connection = sqlite3.connect(database)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        with csv_path.open(newline="", encoding="utf-8") as source, connection:
+            rows = csv.reader(source)
+            next(rows)
+            while batch := list(islice(rows, BATCH)):
+                for row in batch:
+                    for position in coordinates:
+                        row[position] = float(row[position]) if row[position] else None
+                connection.executemany(statement, [(*row, *fixed) for row in batch])
+                inserted += len(batch)
+    finally:
+        connection.close()
+    return inserted
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     result, seconds = timed_contextfeed("accounts", "import", csv_path, "--json", env=world.env(database))
     summary = json.loads(result.stdout)
     world.keep(database, world.accounts_database_path())
+    say(f"probe: inserting the same {world.accounts:,} rows without placing them")
+    bare = world.migrated("import-probe")
+    started = time.perf_counter()
+    bare_import(csv_path, bare)
+    probe = time.perf_counter() - started
     note = (
         f"{summary['created']:,} created, {summary['rejected']:,} rejected, {world.accounts / seconds:,.0f} accounts/s"
     )
@@ -35,9 +82,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"import + locate {world.accounts:,} accounts from CSV",
                 seconds,
                 "s",
-                TARGET_S * args.scale,
+                TARGET_S * world.accounts / TARGET_ACCOUNTS,
                 at_most=True,
                 note=note,
+                probe=probe,
+                probe_what="csv module + sqlite3 inserts of the same rows, unplaced",
             )
         ],
         args,

@@ -3,7 +3,11 @@
     python -m bench.bench_news [--scale 1.0] [--cache bench/results/cache] [--seed 7]
 
 `contextfeed ingest wire.rss --kind rss` in a subprocess on a copy of the
-accounts database; the time includes starting the process.
+accounts database; the time includes starting the process. The probe
+(bench/probes.py) starts the CLI, parses the same wire with feedparser (what
+the ingest reads RSS with) and inserts two rows per item with sqlite3: the
+reading and storing of a wire, without the geoparsing, crisis reading and
+matching that make the ingest.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ from __future__ import annotations
 import random
 import sys
 
+import feedparser
+
 from bench.common import Row, report, scaled
+from bench.probes import bare_ingest
 from bench.world import World, news_feed
 from contextfeed.clock import SystemClock
 
@@ -25,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     entries = scaled(args, FULL_ENTRIES, least=20)
     wire = news_feed(world.gazetteer, entries, now=SystemClock().now(), rng=random.Random(args.seed))
     seconds, changes = world.timed_ingest("news", wire, kind="rss")
+    probe = bare_ingest(
+        world.env(world.accounts_database()),
+        world.work("news-probe"),
+        lambda: [entry.get("id", "") for entry in feedparser.parse(wire).entries],
+    )
     return report(
         [
             Row(
@@ -34,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
                 TARGET_PER_S,
                 at_most=False,
                 note=f"{seconds:.1f} s, {changes.get('raise', 0):,} flags raised",
+                probe=entries / probe,
+                probe_what="CLI start, feedparser, sqlite3 inserts",
             )
         ],
         args,

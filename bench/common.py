@@ -26,13 +26,23 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 CONFIG = REPO / "config" / "contextfeed.toml"
 FULL_ACCOUNTS = 1_000_000
+# The issue's targets are set at ten times the default world (`--scale 10`).
+TARGET_ACCOUNTS = 10_000_000
+COLUMNS = ("what", "measured", "probe", "ratio", "target", "result")
 SERVER_START_TIMEOUT_S = 120
 POSTGRES_LABEL = "PostgreSQL: "
 
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the results table: a measured value against its target."""
+    """One line of the results table: a measured value against its target, and the probe of the same work.
+
+    The probe is the bare work measured in the same run (same data, same JSON library, same server
+    stack): on a shared machine an absolute figure moves with the neighbours, its ratio to the probe
+    much less. `ratio` is how many times the probe's cost the row took (time over the probe's time,
+    or the probe's rate over the row's rate), so 1.0 is as fast as the bare work and more is overhead.
+    Quality rows (scores, shares) have no probe.
+    """
 
     what: str
     value: float
@@ -40,17 +50,38 @@ class Row:
     target: float
     at_most: bool
     note: str = ""
+    probe: float | None = None
+    probe_what: str = ""
+    ratio_target: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        """The row's cost in probes (None without a probe)."""
+        if not self.probe or not self.value:
+            return None
+        return self.value / self.probe if self.at_most else self.probe / self.value
 
     @property
     def passed(self) -> bool:
-        """True when the value is on the right side of the target."""
-        return self.value <= self.target if self.at_most else self.value >= self.target
+        """True when the value is on the right side of the target, and the ratio within its target if it has one."""
+        within = self.value <= self.target if self.at_most else self.value >= self.target
+        ratio = self.ratio
+        return within and (self.ratio_target is None or (ratio is not None and ratio <= self.ratio_target))
 
     def cells(self) -> list[str]:
-        """The row as table cells: what, measured, target, pass/miss."""
-        measured = amount(self.value, self.unit) + (f" ({self.note})" if self.note else "")
+        """The row as table cells: what, measured, probe, ratio, target, pass/miss."""
+        measured = amount(self.value, self.unit) + (f" ({cell_text(self.note)})" if self.note else "")
+        probe = "–" if self.probe is None else amount(self.probe, self.unit) + f" ({self.probe_what})"
+        ratio = "–" if self.ratio is None else f"{self.ratio:.2f}x"
         target = ("<= " if self.at_most else ">= ") + amount(self.target, self.unit)
-        return [self.what, measured, target, "pass" if self.passed else "MISS"]
+        if self.ratio_target is not None:
+            target += f", <= {self.ratio_target:g}x probe"
+        return [self.what, measured, probe, ratio, target, "pass" if self.passed else "MISS"]
+
+
+def cell_text(text: str) -> str:
+    """Text fit for one Markdown table cell: on one line (a writer's traceback is not), its bars escaped."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def amount(value: float, unit: str) -> str:
@@ -68,7 +99,7 @@ def amount(value: float, unit: str) -> str:
 
 def table(rows: Sequence[Row]) -> str:
     """A Markdown table of the rows."""
-    lines = ["| what | measured | target | result |", "| --- | --- | --- | --- |"]
+    lines = [f"| {' | '.join(COLUMNS)} |", "| " + " | ".join("---" for _ in COLUMNS) + " |"]
     lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -119,8 +150,10 @@ def parser(doc: str, *, postgres: bool = False) -> argparse.ArgumentParser:
         "--scale",
         type=float,
         default=1.0,
-        help="fraction of the full size (1.0: 1,000,000 accounts); small values for a smoke run",
+        help="the world's size as a multiple of 1,000,000 accounts (10: the issue's 10M targets; small values "
+        "for a smoke run); the work asked of it (100,000 ids, 10,000 news entries...) shrinks with it, never grows",
     )
+    parser.add_argument("--accounts", type=int, help="the world's number of accounts (sets --scale to it / 1,000,000)")
     parser.add_argument(
         "--cache",
         type=Path,
@@ -133,8 +166,25 @@ def parser(doc: str, *, postgres: bool = False) -> argparse.ArgumentParser:
 
 
 def scaled(args: argparse.Namespace, full: int, *, least: int = 1) -> int:
-    """`full` times the scale, at least `least`."""
-    return max(least, round(full * args.scale))
+    """`full` times the scale (never more than `full`: a bigger world is asked the same work), at least `least`."""
+    return max(least, round(full * min(1.0, args.scale)))
+
+
+def world_size(args: argparse.Namespace) -> int:
+    """The number of accounts of the world at this scale (it grows past 1,000,000; at least 500)."""
+    return max(500, round(FULL_ACCOUNTS * args.scale))
+
+
+def parse_scale(arguments: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """`arguments` parsed, `--accounts N` turned into its scale."""
+    args = arguments.parse_args(argv)
+    if args.accounts is not None:
+        if args.accounts < 1:
+            arguments.error("--accounts must be at least 1")
+        args.scale = args.accounts / FULL_ACCOUNTS
+    if args.scale <= 0:
+        arguments.error("--scale must be above 0")
+    return args
 
 
 def say(message: str) -> None:
@@ -191,11 +241,14 @@ def timed_contextfeed(*args: str | Path, env: dict[str, str]) -> tuple[subproces
 
 @dataclass(frozen=True)
 class Service:
-    """A running `contextfeed serve`: its address, a dialer key, and its process id (for /proc)."""
+    """A running `contextfeed serve`: its address, a dialer key, its process id (for /proc), when it was started."""
 
     url: str
     key: str
     pid: int
+    # time.perf_counter() when the process was started, and seconds until /healthz answered.
+    started: float = 0.0
+    up_after: float = 0.0
 
     @property
     def headers(self) -> dict[str, str]:
@@ -221,6 +274,7 @@ def served(env: dict[str, str]) -> Iterator[Service]:
     """`contextfeed serve` on a free 127.0.0.1 port with a new dialer key; always stopped on the way out."""
     key = contextfeed("apikey", "create", "--name", "bench", "--scope", "dialer", env=env).stdout.strip()
     port = free_port()
+    started = time.perf_counter()
     process = subprocess.Popen(
         [*contextfeed_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *serve_flags()],
         env=env,
@@ -232,7 +286,7 @@ def served(env: dict[str, str]) -> Iterator[Service]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(process, url)
-        yield Service(url=url, key=key, pid=process.pid)
+        yield Service(url=url, key=key, pid=process.pid, started=started, up_after=time.perf_counter() - started)
     finally:
         stop(process)
 

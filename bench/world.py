@@ -19,14 +19,17 @@ the server between runs and give each benchmark its own copy
 from __future__ import annotations
 
 import argparse
+import collections
 import csv
 import hashlib
+import itertools
 import json
 import math
 import random
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -36,19 +39,19 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 import shapely
-from sqlalchemy import TextClause, bindparam, create_engine, text
+from sqlalchemy import Connection, TextClause, bindparam, create_engine, text
 from sqlalchemy.pool import NullPool
 
 from bench.common import (
-    FULL_ACCOUNTS,
     REPO,
     contextfeed,
     environment,
+    parse_scale,
     parser,
     say,
-    scaled,
     sqlite_url,
     timed_contextfeed,
+    world_size,
 )
 from bench.postgres import PREFIX, PostgresServer
 from contextfeed.accounts.csvfile import COLUMNS
@@ -102,6 +105,10 @@ FIRST_NAMES = ("Maria", "James", "Wei", "Aisha", "John", "Priya", "Carlos", "Emm
 LAST_NAMES = ("Garcia", "Smith", "Chen", "Khan", "Johnson", "Patel", "Lopez", "Brown", "Tanaka", "Haddad", "Okafor")
 STREETS = ("Main St", "Oak Ave", "Maple Dr", "Washington Blvd", "Park Rd", "Elm St", "Lakeview Ct", "2nd Ave")
 
+# How often the generation of a world says how far it is.
+PROGRESS_EVERY = 1_000_000
+# How many weighted draws of cities are made at a time (a block of ints, not 10M of them).
+DRAW_BLOCK = 100_000
 # The CAP alert covers the metro area around New York City; FEMA's 40 counties are the ones around Houston,
 # as Hurricane Harvey's major-disaster declaration (DR-4332-TX) had 41.
 METRO_CENTRE = (40.7128, -74.0060)
@@ -109,6 +116,8 @@ METRO_SHARE = 0.05
 DECLARATION_CENTRE = (29.7604, -95.3698)
 DECLARATION_COUNTIES = 40
 POINT_PRECISIONS = ("point", "postal", "city")
+# Rows read at a time when all the accounts' points are read.
+POINT_BLOCK = 100_000
 # The share of a news wire that describes a crisis, and what its items say.
 CRISIS_SHARE = 0.05
 CRISIS_NEWS = (
@@ -135,28 +144,45 @@ NEWS_HOURS = 20
 EVENTS_FRESH_FOR = timedelta(hours=12)
 
 
-def build_accounts(gazetteer: Gazetteer, count: int, rng: random.Random) -> list[AccountAddress]:
-    """`count` account addresses in a realistic mix, reproducible from `rng`."""
+def weighted_draws(rng: random.Random, population: list[int], weights: list[int], count: int) -> Iterator[int]:
+    """`rng.choices(population, weights, k=count)` drawn a block at a time: the same draws, never all in memory.
+
+    `choices` takes one `random()` per draw, so blocks from a copy of `rng` give the very same sequence;
+    `rng` itself is moved past the `count` draws, as one call would have moved it.
+    """
+    copy = random.Random()
+    copy.setstate(rng.getstate())
+    for _ in range(count):
+        rng.random()
+    cumulative = list(itertools.accumulate(weights))
+    blocks = (
+        copy.choices(population, cum_weights=cumulative, k=min(DRAW_BLOCK, count - start))
+        for start in range(0, count, DRAW_BLOCK)
+    )
+    return itertools.chain.from_iterable(blocks)
+
+
+def build_accounts(gazetteer: Gazetteer, count: int, rng: random.Random) -> Iterator[AccountAddress]:
+    """`count` account addresses in a realistic mix, reproducible from `rng`, one at a time (10M do not fit)."""
     zips = [(code, row) for code, row in gazetteer.core.zips.items() if row[1][3:] not in ("PR", "VI", "GU")]
     states = {code: unit.name for code, unit in gazetteer.core.admin1.items() if code.startswith("US-")}
     cities = gazetteer.cities
     foreign = [i for i, country in enumerate(cities.country) if country in FOREIGN_COUNTRIES and cities.population[i]]
     us_cities = [i for i, country in enumerate(cities.country) if country == "US" and cities.population[i]]
     # Drawn in bulk: random.choices recomputes cumulative weights on every call.
-    foreign_draws = iter(rng.choices(foreign, [cities.population[i] for i in foreign], k=count))
-    us_draws = iter(rng.choices(us_cities, [cities.population[i] for i in us_cities], k=count))
-    accounts = []
+    foreign_draws = weighted_draws(rng, foreign, [cities.population[i] for i in foreign], count)
+    us_draws = weighted_draws(rng, us_cities, [cities.population[i] for i in us_cities], count)
     for _ in range(count):
         roll = rng.random()
         if roll < 0.45:
             code, (city, admin1, *_rest) = rng.choice(zips)
             postal = rng.choice([code, code, code, code.lstrip("0"), f"{code}-{rng.randrange(10000):04d}"])
             region = rng.choice([admin1[3:], admin1[3:].lower(), states.get(admin1, admin1[3:])])
-            accounts.append(AccountAddress(city=city, region=region, postal_code=postal, country="US"))
+            yield AccountAddress(city=city, region=region, postal_code=postal, country="US")
         elif roll < 0.65:
             index = next(us_draws)
             region = cities.admin1[index]
-            accounts.append(
+            yield (
                 AccountAddress(
                     city=rng.choice([cities.name[index], cities.name[index].lower()]),
                     region=rng.choice([region[3:], states.get(region, region[3:])]),
@@ -165,7 +191,7 @@ def build_accounts(gazetteer: Gazetteer, count: int, rng: random.Random) -> list
             )
         elif roll < 0.75:
             index = next(us_draws)
-            accounts.append(
+            yield (
                 AccountAddress(
                     lat=round(cities.lat[index] + rng.uniform(-0.05, 0.05), 5),
                     lon=round(cities.lon[index] + rng.uniform(-0.05, 0.05), 5),
@@ -173,13 +199,12 @@ def build_accounts(gazetteer: Gazetteer, count: int, rng: random.Random) -> list
             )
         elif roll < 0.95:
             index = next(foreign_draws)
-            accounts.append(AccountAddress(city=cities.name[index], country=cities.country[index]))
+            yield AccountAddress(city=cities.name[index], country=cities.country[index])
         elif roll < 0.98:
-            accounts.append(AccountAddress(country=rng.choice(FOREIGN_COUNTRIES + ("US",))))
+            yield AccountAddress(country=rng.choice(FOREIGN_COUNTRIES + ("US",)))
         else:
             area = rng.choice(["617", "212", "217", "415", "800"])
-            accounts.append(AccountAddress(phone=f"+1{area}555{rng.randrange(10000):04d}"))
-    return accounts
+            yield AccountAddress(phone=f"+1{area}555{rng.randrange(10000):04d}")
 
 
 def account_id(number: int) -> str:
@@ -287,11 +312,9 @@ class World:
         arguments = parser(doc, postgres=postgres)
         if options:
             options(arguments)
-        args = arguments.parse_args(argv)
+        args = parse_scale(arguments, argv)
         server = PostgresServer(args.database_url) if args.database_url else None
-        return args, cls(
-            cache=args.cache, accounts=scaled(args, FULL_ACCOUNTS, least=500), seed=args.seed, server=server
-        )
+        return args, cls(cache=args.cache, accounts=world_size(args), seed=args.seed, server=server)
 
     def sample_ids(self, count: int) -> list[str]:
         """`count` account ids drawn at random from the accounts, one in a thousand unknown to contextfeed."""
@@ -330,13 +353,21 @@ class World:
         path = self.cache / f"accounts-{self.accounts}-seed{self.seed}.csv"
         if not path.exists():
             say(f"generating {self.accounts:,} accounts into {path}")
-            rng = random.Random(self.seed)
+            addresses = random.Random(self.seed)
+            # The rows' draws come after every address's, as when the addresses were first built as one
+            # list: a first pass moves a copy past them, so a world is the same data at any size while
+            # its addresses stream (10,000,000 of them do not fit in memory).
+            rows = random.Random()
+            rows.setstate(addresses.getstate())
+            collections.deque(build_accounts(self.gazetteer, self.accounts, rows), maxlen=0)
             partial = path.with_suffix(".partial")
             with partial.open("w", newline="", encoding="utf-8") as out:
                 writer = csv.writer(out)
                 writer.writerow(COLUMNS)
-                for number, address in enumerate(build_accounts(self.gazetteer, self.accounts, rng), start=1):
-                    writer.writerow(account_row(number, address, rng))
+                for number, address in enumerate(build_accounts(self.gazetteer, self.accounts, addresses), start=1):
+                    writer.writerow(account_row(number, address, rows))
+                    if number % PROGRESS_EVERY == 0:
+                        say(f"  {number:,} of {self.accounts:,} accounts written")
             partial.rename(path)
         return path
 
@@ -393,6 +424,12 @@ class World:
         if self.server:
             return self.url_env(self.server.database_url(self.postgres_copy(self.postgres_flagged(), name)))
         return self.env(self.upgraded_copy(self.flagged_database(), name))
+
+    def empty_env(self, name: str) -> dict[str, str]:
+        """The CLI's environment on a new, empty database at the latest schema (SQLite or PostgreSQL)."""
+        if self.server:
+            return self.url_env(self.server.database_url(self.postgres_copy(None, name)))
+        return self.env(self.migrated(name))
 
     def flagged_database_path(self) -> Path:
         """Where the flagged database is cached."""
@@ -460,22 +497,35 @@ class World:
         return name
 
 
-def query(database_url: str, statement: TextClause, **parameters: object) -> list[tuple]:
-    """The rows of one read-only query on the database at `database_url` (SQLite or PostgreSQL)."""
+@contextmanager
+def connected(database_url: str) -> Iterator[Connection]:
+    """A connection to the database at `database_url` (SQLite or PostgreSQL), its engine disposed after."""
     engine = create_engine(database_url, poolclass=NullPool)
     try:
         with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(statement, parameters)]
+            yield connection
     finally:
         engine.dispose()
+
+
+def query(database_url: str, statement: TextClause, **parameters: object) -> list[tuple]:
+    """The rows of one read-only query on the database at `database_url` (SQLite or PostgreSQL)."""
+    with connected(database_url) as connection:
+        return [tuple(row) for row in connection.execute(statement, parameters)]
 
 
 def located_points(database_url: str) -> tuple[np.ndarray, np.ndarray, int]:
     """Latitudes and longitudes of the accounts a shape can reach (by their point), and the number of accounts."""
     located = text("SELECT loc_lat, loc_lon FROM accounts WHERE loc_lat IS NOT NULL AND loc_precision IN :precisions")
-    rows = query(database_url, located.bindparams(bindparam("precisions", expanding=True)), precisions=POINT_PRECISIONS)
-    total = query(database_url, text("SELECT count(*) FROM accounts"))[0][0]
-    points = np.array(rows, dtype=float).reshape(-1, 2)
+    statement = located.bindparams(bindparam("precisions", expanding=True))
+    with connected(database_url) as connection:
+        # Read a block at a time into arrays: 10,000,000 rows as Python tuples would take gigabytes.
+        result = connection.execution_options(yield_per=POINT_BLOCK).execute(
+            statement, {"precisions": POINT_PRECISIONS}
+        )
+        blocks = [np.array([tuple(row) for row in block], dtype=float).reshape(-1, 2) for block in result.partitions()]
+        total = connection.execute(text("SELECT count(*) FROM accounts")).scalar_one()
+    points = np.concatenate(blocks) if blocks else np.empty((0, 2))
     return points[:, 0], points[:, 1], total
 
 

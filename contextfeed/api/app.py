@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
 
-from contextfeed.api.auth import KeyBeforeBody, KeyUses, VerifiedKeys, redact_access_log
+from contextfeed.api.auth import KeyBeforeBody, KeyUses, VerifiedKeys, redact_access_log, require
 from contextfeed.api.errors import BodyLimit, install_error_handlers
 from contextfeed.api.read_ahead import ReadAhead
 from contextfeed.api.routes import accounts, admin, dialer, events, flags
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from contextfeed.training.replay import Replay
 
 log = logging.getLogger(__name__)
+# The answer of POST /v1/ping.
+PONG = b'{"ok":true}'
 
 DESCRIPTION = """Emergency context for call centres: agent briefings and dialer suppression.
 
@@ -73,6 +75,11 @@ def create_api(app: App, *, replay: Replay | None = None) -> FastAPI:
         """
         with app.database.read() as session:
             return service_health(session, app.settings, now=app.clock.now())
+
+    @api.post("/v1/ping", include_in_schema=False, dependencies=[Depends(require("dialer"))])
+    async def ping() -> Response:
+        """A constant answer behind a dialer's key: what the server stack alone costs a request (bench_load's probe)."""
+        return Response(PONG, media_type="application/json")
 
     for module in (accounts, dialer, flags, events, admin):
         api.include_router(module.router)
