@@ -5,30 +5,42 @@ Neither imports the other's internals: gazetteer -> index_build -> this module.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
 import math
+import mmap
 import re
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from contextfeed.domain.geodesy import KM_PER_DEGREE, distance_km
 from contextfeed.geo.names import normalise_name
 
 # Bump when the index layout or its build rules change: the index is keyed on it and on the data versions.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 CORE_PART = "core.pickle"
 CITY_PART = "cities.pickle"
-ALTERNATE_NAMES_PART = "alternate-names.pickle"
-NAMES_PART = "names.pickle"
+# Packed parts (see PackedFile) are memory-mapped: only the pages a lookup touches count in a process's RSS,
+# and every process on the box shares them through the page cache.
+ALTERNATE_NAMES_PART = "alternate-names.packed"
+POSTAL_PART = "postal.packed"
+NAME_REFS_PART = "names.packed"
+NAMES_PART = "names-automaton.pickle"
 EMMA_PART = "emma-areas.pickle"
-POSTAL_PART = "postal-{country}.pickle"
+_PACKED_MAGIC = b"contextfeed-packed-1\n"
 # US territories: ISO 3166-1 countries of their own, and "US-XX" in ISO 3166-2:US.
 US_TERRITORIES = frozenset({"PR", "VI", "GU", "AS", "MP"})
 _CELL_DEGREES = 0.1
 _COUNTY_WORDS = re.compile(r"\b(county|parish|borough|municipio|municipality|city and|census area|of|city)\b")
 
 NameRef = tuple[Literal["country", "admin1", "county", "city"], Any]
+# The kinds of NameRef in the order names.packed numbers them.
+NAME_REF_KINDS = ("country", "admin1", "county", "city")
 
 
 @dataclass(frozen=True)
@@ -178,8 +190,8 @@ class CoreIndex:
     zip_order: tuple[str, ...]
     us_places: dict[tuple[str, str], tuple]
     area_code_states: dict[str, str]
-    # Countries with postal centroids outside the US, each in its own part (loaded on first use).
-    postal_countries: frozenset[str] = frozenset()
+    # Countries with postal centroids outside the US (in the packed postal part), each with its keys' lengths.
+    postal_key_lengths: dict[str, frozenset[int]] = field(default_factory=dict)
 
 
 def package_dir(name: str) -> Path:
@@ -221,3 +233,128 @@ class EmmaArea:
     country: str
     name: str
     rings: tuple[tuple[tuple[float, float], ...], ...]
+
+
+def stable_hash(key: str) -> int:
+    """A 64-bit hash of `key` that every process computes alike (Python's own str hash is salted per process)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+
+
+def write_packed(path: Path, columns: dict[str, array], *, meta: dict[str, Any] | None = None) -> None:
+    """Write typed arrays into one file PackedFile maps: magic, header length, JSON header, 8-byte aligned columns."""
+    layout: dict[str, tuple[str, int, int]] = {}
+    offset = 0
+    for name, values in columns.items():
+        layout[name] = (values.typecode, offset, len(values))
+        offset += -(-len(values) * values.itemsize // 8) * 8
+    header = json.dumps({"columns": layout, "meta": meta or {}}).encode()
+    start = -(-(len(_PACKED_MAGIC) + 8 + len(header)) // 8) * 8
+    with path.open("wb") as handle:
+        handle.write(_PACKED_MAGIC + len(header).to_bytes(8, "little") + header)
+        handle.write(bytes(start - handle.tell()))
+        for name, values in columns.items():
+            handle.seek(start + layout[name][1])
+            values.tofile(handle)
+        handle.truncate(start + offset)
+
+
+class PackedFile:
+    """A read-only memory map of a file `write_packed` wrote; its columns are memoryviews into the map."""
+
+    def __init__(self, path: Path) -> None:
+        with path.open("rb") as handle:
+            self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        magic_end = len(_PACKED_MAGIC)
+        if self._map[:magic_end] != _PACKED_MAGIC:
+            raise ValueError(f"{path} is not a packed gazetteer part")
+        length = int.from_bytes(self._map[magic_end : magic_end + 8], "little")
+        header = json.loads(self._map[magic_end + 8 : magic_end + 8 + length])
+        self._start = -(-(magic_end + 8 + length) // 8) * 8
+        self._layout: dict[str, list] = header["columns"]
+        self.meta: dict[str, Any] = header["meta"]
+
+    def column(self, name: str) -> memoryview:
+        """The column `name` as a typed memoryview (indexing gives Python ints and floats)."""
+        typecode, offset, count = self._layout[name]
+        start = self._start + offset
+        size = array(typecode).itemsize
+        return memoryview(self._map)[start : start + count * size].cast(typecode)
+
+
+class StringColumn(Sequence[str]):
+    """Strings kept as one UTF-8 blob and offsets: a list of strings without a Python object per string."""
+
+    def __init__(self, blob: memoryview, offsets: memoryview) -> None:
+        self._blob = blob
+        self._offsets = offsets
+
+    @classmethod
+    def open(cls, packed: PackedFile, name: str) -> StringColumn:
+        """The string column `name` of a packed file (written by `string_columns`)."""
+        return cls(packed.column(f"{name}.blob"), packed.column(f"{name}.offsets"))
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return bytes(self._blob[self._offsets[index] : self._offsets[index + 1]]).decode()
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+
+def string_columns(name: str, strings: Iterable[str]) -> dict[str, array]:
+    """The blob and offsets columns that StringColumn.open(packed, `name`) reads back."""
+    blob = bytearray()
+    offsets = array("q", [0])
+    for text in strings:
+        blob += text.encode()
+        offsets.append(len(blob))
+    return {f"{name}.blob": array("B", bytes(blob)), f"{name}.offsets": offsets}
+
+
+class KeyIndex:
+    """A packed map from string keys to tuples of ints: sorted stable hashes, searched by bisection, keys checked."""
+
+    def __init__(self, packed: PackedFile, name: str) -> None:
+        self._hashes = packed.column(f"{name}.hashes")
+        self._keys = StringColumn.open(packed, f"{name}.keys")
+        self._starts = packed.column(f"{name}.starts")
+        self._values = packed.column(f"{name}.values")
+
+    def get(self, key: str) -> list[int]:
+        """The ints stored under `key`, in the order they were given, or [] when the key is absent."""
+        hashed = stable_hash(key)
+        hashes = self._hashes
+        # bisect runs in C over the memoryview; only the pages it probes are read from the file.
+        index = bisect_left(hashes, hashed)
+        while index < len(hashes) and hashes[index] == hashed:
+            if self._keys[index] == key:
+                return self._values[self._starts[index] : self._starts[index + 1]].tolist()
+            index += 1
+        return []
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def key_index_columns(name: str, index: dict[str, Sequence[int]]) -> dict[str, array]:
+    """The columns KeyIndex(packed, `name`) reads: entries in hash order, each key's ints contiguous."""
+    entries = sorted((stable_hash(key), key, values) for key, values in index.items())
+    starts = array("q", [0])
+    values = array("q")
+    for _, _, ints in entries:
+        values.extend(ints)
+        starts.append(len(values))
+    return {
+        f"{name}.hashes": array("Q", [hashed for hashed, _, _ in entries]),
+        **string_columns(f"{name}.keys", (key for _, key, _ in entries)),
+        f"{name}.starts": starts,
+        f"{name}.values": values,
+    }

@@ -41,7 +41,7 @@ def test_the_index_is_rebuilt_when_its_data_changes(tmp_path: Path, monkeypatch:
         for part in (gazetteer_module.CORE_PART, gazetteer_module.CITY_PART, gazetteer_module.NAMES_PART):
             (directory / part).write_bytes(b"")
 
-    monkeypatch.setattr("contextfeed.geo.index_build.build_index", fake_build)
+    monkeypatch.setattr(gazetteer_module, "build_in_child", fake_build)
     monkeypatch.setattr(gazetteer_module, "data_key", lambda: "aaaa")
     first = Gazetteer.load(tmp_path)
     Gazetteer.load(tmp_path)
