@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from contextfeed.geo.gazetteer_index import (
     NAME_REFS_PART,
     NAMES_PART,
     POSTAL_PART,
+    US_POSTAL_PART,
     US_TERRITORIES,
     Admin1,
     City,
@@ -54,7 +55,9 @@ from contextfeed.geo.gazetteer_index import (
     EmmaArea,
     KeyIndex,
     NameRef,
+    PackedCities,
     PackedFile,
+    PackedRows,
     PointGrid,
     PostalArea,
     StringColumn,
@@ -133,12 +136,17 @@ class Gazetteer:
     @cached_property
     def core(self) -> CoreIndex:
         """Countries, admin1, counties and ZIPs."""
-        return self._part(CORE_PART)
+        core: CoreIndex = self._part(CORE_PART)
+        packed = PackedFile(self.directory / US_POSTAL_PART)
+        core.zips = zips = PackedRows(packed, "zips")
+        core.zip_order = zips.order
+        core.us_places = PackedRows(packed, "us_places")
+        return core
 
     @cached_property
-    def cities(self) -> CityColumns:
+    def cities(self) -> PackedCities:
         """The city table."""
-        return self._part(CITY_PART)
+        return PackedCities(PackedFile(self.directory / CITY_PART))
 
     @cached_property
     def alternate_names(self) -> KeyIndex:
@@ -277,15 +285,15 @@ class Gazetteer:
         Alternate names are consulted only when no primary name matches.
         """
         key = normalise_name(name)
-        found = self._filter(self.cities.names.get(key, ()), country, admin1)
+        found = self._filter(self.cities.names.get(key), country, admin1)
         # Alternate names are three times as many: only when the primary names fail.
         return found or self._filter(self.alternate_names.get(key), country, admin1)
 
-    def _filter(self, indices: int | Sequence[int], country: str | None, admin1: str | None) -> list[City]:
+    def _filter(self, indices: list[int], country: str | None, admin1: str | None) -> list[City]:
         columns = self.cities
         return [
             self.city(i)
-            for i in ((indices,) if isinstance(indices, int) else indices)
+            for i in indices
             if (country is None or columns.country[i] == country) and (admin1 is None or columns.admin1[i] == admin1)
         ]
 

@@ -16,6 +16,7 @@ country, and never matched by a region code they do not have.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import json
 import logging
@@ -39,6 +40,7 @@ from contextfeed.geo.gazetteer_index import (
     NAME_REFS_PART,
     NAMES_PART,
     POSTAL_PART,
+    US_POSTAL_PART,
     US_TERRITORIES,
     Admin1,
     CityColumns,
@@ -51,7 +53,9 @@ from contextfeed.geo.gazetteer_index import (
     county_keys,
     key_index_columns,
     package_dir,
+    packed_rows_columns,
     string_columns,
+    write_cities,
     write_packed,
 )
 from contextfeed.geo.names import fold_text, normalise_name
@@ -194,15 +198,18 @@ def build_index(directory: Path) -> None:
         county_names=county_names,
         zips=zips,
         zip_grid=PointGrid.build([row[4] for row in zips.values()], [row[5] for row in zips.values()]),
-        zip_order=tuple(zips),
+        zip_order=(),
         us_places=us_places,
         area_code_states=area_codes,
         postal_key_lengths={country: frozenset(map(len, areas)) for country, areas in postal.items()},
     )
-    _dump(directory / CORE_PART, core)
+    zip_columns, zip_meta = packed_rows_columns("zips", zips)
+    place_columns, place_meta = packed_rows_columns("us_places", us_places)
+    write_packed(directory / US_POSTAL_PART, zip_columns | place_columns, meta=zip_meta | place_meta)
+    _dump(directory / CORE_PART, dataclasses.replace(core, zips={}, us_places={}))
     _write_postal(directory / POSTAL_PART, postal)
     _dump(directory / EMMA_PART, _emma_areas())
-    _dump(directory / CITY_PART, cities)
+    write_cities(directory / CITY_PART, cities)
     write_packed(directory / ALTERNATE_NAMES_PART, key_index_columns("names", alternate_names))
     # Written last: Gazetteer.load takes the automaton's presence to mean the whole index is there.
     _write_name_automaton(directory, core, cities, cities_raw)
