@@ -199,8 +199,8 @@ class CityColumns:
     lon: list[float] = field(default_factory=list)
     population: list[int] = field(default_factory=list)
     timezone: list[str] = field(default_factory=list)
-    # Normalised name -> city index, or a tuple of indices (most populous first) when shared.
-    names: dict[str, int | tuple[int, ...]] = field(default_factory=dict)
+    # Normalised name -> city indices, most populous first.
+    names: dict[str, list[int]] = field(default_factory=dict)
     grid: PointGrid | None = None
     capitals: frozenset[int] = frozenset()
 
@@ -219,8 +219,7 @@ def write_cities(path: Path, cities: CityColumns) -> None:
         table = tables[name] = sorted(set(values), key=lambda value: (value is not None, value or ""))
         numbers = {value: number for number, value in enumerate(table)}
         columns[name] = array("I", (numbers[value] for value in values))
-    names = {key: (values,) if isinstance(values, int) else values for key, values in cities.names.items()}
-    columns |= key_index_columns("names", names)
+    columns |= key_index_columns("names", cities.names)
     assert cities.grid is not None
     columns |= cities.grid.columns("grid")
     columns["capitals"] = array("q", sorted(cities.capitals))

@@ -449,14 +449,9 @@ def _city_columns(cities_raw: list[dict], us_places: dict) -> tuple[CityColumns,
         primary[key].append(index)
         for other in {normalise_name(name) for name in city["alternatenames"]} - {key, ""}:
             alternate[other].append(index)
-    columns.names = _compact(primary)
+    columns.names = dict(primary)
     columns.grid = PointGrid.build(columns.lat, columns.lon)
     return columns, dict(alternate)
-
-
-def _compact(index: dict[str, list[int]]) -> dict[str, int | tuple[int, ...]]:
-    # A bare int for the common unshared name halves the unpickling time.
-    return {key: values[0] if len(values) == 1 else tuple(values) for key, values in index.items()}
 
 
 def _write_name_automaton(directory: Path, core: CoreIndex, cities: CityColumns, cities_raw: list[dict]) -> None:
@@ -523,8 +518,7 @@ def _capitals(countries_raw: dict, cities: CityColumns) -> frozenset[int]:
     capitals = set()
     for code, row in countries_raw.items():
         key = normalise_name(row["capital"]) if row["capital"] else ""
-        indices = cities.names.get(key, ())
-        for index in (indices,) if isinstance(indices, int) else indices:
+        for index in cities.names.get(key, ()):
             if cities.country[index] == code:
                 capitals.add(index)
                 break
