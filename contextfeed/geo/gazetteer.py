@@ -2,13 +2,19 @@
 
 `Gazetteer.load(data_dir)` builds the index into `data_dir/gazetteer-v<N>-<key>/`
 the first time (or when the data changes) and afterwards only opens it. The
-index has parts, each unpickled on first use: `core` (countries, admin1,
+index has parts, each opened on first use: `core` (countries, admin1,
 counties, ZIPs — what most lookups need), `cities` (the city table, its
 primary-name index and a grid for nearest-place lookups), `alternate-names`
 (GeoNames' alternate names, consulted only when a primary name does not
-match), `names` (the news geoparser's Aho-Corasick automaton), one
-`postal-<CC>` part per country (only the countries asked about are loaded)
+match), `names` (the news geoparser's Aho-Corasick automaton and the places
+each name stands for), `postal` (GeoNames' postal centroids outside the US)
 and `emma-areas` (MeteoAlarm warning areas).
+
+The alternate names, the postal centroids and the news names' places are
+packed files mapped into memory rather than Python objects: a process pays
+only for the pages its lookups touch, and the API processes on one box share
+them through the page cache. The build runs in a child process, so the
+gigabyte it takes is returned to the system when it ends.
 """
 
 from __future__ import annotations
@@ -17,7 +23,10 @@ import hashlib
 import logging
 import pickle
 import shutil
+import subprocess
+import sys
 import tempfile
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -31,8 +40,11 @@ from contextfeed.geo.gazetteer_index import (
     CORE_PART,
     EMMA_PART,
     INDEX_FORMAT,
+    NAME_REF_KINDS,
+    NAME_REFS_PART,
     NAMES_PART,
     POSTAL_PART,
+    US_POSTAL_PART,
     US_TERRITORIES,
     Admin1,
     City,
@@ -41,9 +53,14 @@ from contextfeed.geo.gazetteer_index import (
     Country,
     County,
     EmmaArea,
+    KeyIndex,
     NameRef,
+    PackedCities,
+    PackedFile,
+    PackedRows,
     PointGrid,
     PostalArea,
+    StringColumn,
     UsPlace,
     county_keys,
     package_dir,
@@ -100,7 +117,6 @@ class Gazetteer:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._postal_parts: dict[str, tuple[dict[str, tuple], frozenset[int]]] = {}
 
     @classmethod
     def load(cls, data_dir: Path) -> Gazetteer:
@@ -120,22 +136,33 @@ class Gazetteer:
     @cached_property
     def core(self) -> CoreIndex:
         """Countries, admin1, counties and ZIPs."""
-        return self._part(CORE_PART)
+        core: CoreIndex = self._part(CORE_PART)
+        packed = PackedFile(self.directory / US_POSTAL_PART)
+        core.zips = zips = PackedRows(packed, "zips")
+        core.zip_order = zips.order
+        core.us_places = PackedRows(packed, "us_places")
+        return core
 
     @cached_property
-    def cities(self) -> CityColumns:
+    def cities(self) -> PackedCities:
         """The city table."""
-        return self._part(CITY_PART)
+        return PackedCities(PackedFile(self.directory / CITY_PART))
 
     @cached_property
-    def alternate_names(self) -> dict[str, int | tuple[int, ...]]:
-        """GeoNames alternate names (all scripts), normalised -> city index or indices."""
-        return self._part(ALTERNATE_NAMES_PART)
+    def alternate_names(self) -> KeyIndex:
+        """GeoNames alternate names (all scripts), normalised -> city indices."""
+        return KeyIndex(PackedFile(self.directory / ALTERNATE_NAMES_PART), "names")
 
     @cached_property
-    def name_automaton(self) -> Any:
-        """The news geoparser's Aho-Corasick automaton: folded name -> (length, NameRefs)."""
-        return self._part(NAMES_PART)
+    def name_automaton(self) -> NameMatcher:
+        """The news geoparser's place names: `.iter(folded)` yields (end, (length, NameRefs, exact surface))."""
+        return NameMatcher(self._part(NAMES_PART), PackedFile(self.directory / NAME_REFS_PART))
+
+    @cached_property
+    def _postal(self) -> tuple[KeyIndex, StringColumn, memoryview, list[str | None], memoryview, memoryview]:
+        packed = PackedFile(self.directory / POSTAL_PART)
+        columns = (packed.column(name) for name in ("admin1", "lat", "lon"))
+        return (KeyIndex(packed, "keys"), StringColumn.open(packed, "place"), *columns, packed.meta["admin1"])
 
     def country(self, text: str) -> Country | None:
         """A country from an ISO2/ISO3 code or a name in any common spelling or language."""
@@ -204,21 +231,20 @@ class Gazetteer:
         routing keys: "SW1A 1AA" finds SW1A, "M5H 2N2" finds M5H, "D02 X285"
         finds D02. The area's timezone is left to the caller (nearest city).
         """
-        if country not in self.core.postal_countries:
+        lengths = self.core.postal_key_lengths.get(country)
+        if not lengths:
             return None
-        if country not in self._postal_parts:
-            areas = self._part(POSTAL_PART.format(country=country))
-            self._postal_parts[country] = (areas, frozenset(map(len, areas)))
-        areas, lengths = self._postal_parts[country]
+        keys, places, admin1, lat, lon, units = self._postal
         for key in _postal_keys(postal_code, country=country, lengths=lengths):
-            row = areas.get(key)
-            if row:
-                return PostalArea(key, *row)
+            rows = keys.get(f"{country} {key}")
+            if rows:
+                row = rows[0]
+                return PostalArea(key, places[row], units[admin1[row]], None, None, lat[row], lon[row])
         return None
 
     def has_postal_centroids(self, country: str) -> bool:
         """True when the offline data has postal centroids for `country`."""
-        return country == "US" or country in self.core.postal_countries
+        return country == "US" or country in self.core.postal_key_lengths
 
     def emma_area(self, code: str) -> EmmaArea | None:
         """A MeteoAlarm warning area by its EMMA_ID ("DE026")."""
@@ -259,15 +285,15 @@ class Gazetteer:
         Alternate names are consulted only when no primary name matches.
         """
         key = normalise_name(name)
-        found = self._filter(self.cities.names.get(key, ()), country, admin1)
-        # The alternate names cost half a second to load: only when the primary names fail.
-        return found or self._filter(self.alternate_names.get(key, ()), country, admin1)
+        found = self._filter(self.cities.names.get(key), country, admin1)
+        # Alternate names are three times as many: only when the primary names fail.
+        return found or self._filter(self.alternate_names.get(key), country, admin1)
 
-    def _filter(self, indices: int | tuple[int, ...], country: str | None, admin1: str | None) -> list[City]:
+    def _filter(self, indices: list[int], country: str | None, admin1: str | None) -> list[City]:
         columns = self.cities
         return [
             self.city(i)
-            for i in ((indices,) if isinstance(indices, int) else indices)
+            for i in indices
             if (country is None or columns.country[i] == country) and (admin1 is None or columns.admin1[i] == admin1)
         ]
 
@@ -302,14 +328,52 @@ def _postal_keys(postal_code: str, *, country: str, lengths: frozenset[int]) -> 
     return keys
 
 
+class NameMatcher:
+    """The news names' automaton (folded name -> number) with the packed places each number stands for."""
+
+    def __init__(self, automaton: Any, refs: PackedFile) -> None:
+        self._automaton = automaton
+        self._lengths = refs.column("length")
+        self._starts = refs.column("starts")
+        self._kinds = refs.column("kinds")
+        self._values = refs.column("values")
+        self._codes: list[str] = refs.meta["codes"]
+        self._exact = {int(number): surface for number, surface in refs.meta["exact"].items()}
+
+    def iter(self, folded: str) -> Iterator[tuple[int, tuple[int, tuple[NameRef, ...], str | None]]]:
+        """Every name found in `folded` text: (index of its last character, (length, NameRefs, exact surface))."""
+        for last, number in self._automaton.iter(folded):
+            yield last, (self._lengths[number], self.refs(number), self._exact.get(number))
+
+    def refs(self, number: int) -> tuple[NameRef, ...]:
+        """The places name `number` stands for, as (kind, city index or code)."""
+        found: list[NameRef] = []
+        for position in range(self._starts[number], self._starts[number + 1]):
+            kind, value = NAME_REF_KINDS[self._kinds[position]], self._values[position]
+            found.append((kind, value if kind == "city" else self._codes[value]))
+        return tuple(found)
+
+
 def _build_into(directory: Path) -> None:
     log.info("building gazetteer index into %s", directory)
     staging = Path(tempfile.mkdtemp(prefix=".gazetteer-", dir=directory.parent))
     try:
-        index_build.build_index(staging)
+        build_in_child(staging)
         staging.rename(directory)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     for stale in directory.parent.glob("gazetteer-v*"):
         if stale != directory:
             shutil.rmtree(stale, ignore_errors=True)
+
+
+def build_in_child(directory: Path) -> None:
+    """Run the index build in a child process: the ~1 GB it peaks at is the child's, not the server's to keep.
+
+    CPython seldom hands freed memory back to the system, so a server that
+    built the index in-process would hold the build's peak for its lifetime.
+    """
+    command = [sys.executable, "-m", "contextfeed.geo.index_build", str(directory)]
+    result = subprocess.run(command, check=False, stdin=subprocess.DEVNULL)
+    if result.returncode != 0:
+        raise RuntimeError(f"building the gazetteer index failed (exit status {result.returncode}); see the log above")

@@ -16,11 +16,14 @@ country, and never matched by a region code they do not have.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import json
 import logging
 import pickle
 import re
+import sys
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -33,8 +36,11 @@ from contextfeed.geo.gazetteer_index import (
     CITY_PART,
     CORE_PART,
     EMMA_PART,
+    NAME_REF_KINDS,
+    NAME_REFS_PART,
     NAMES_PART,
     POSTAL_PART,
+    US_POSTAL_PART,
     US_TERRITORIES,
     Admin1,
     CityColumns,
@@ -45,7 +51,12 @@ from contextfeed.geo.gazetteer_index import (
     NameRef,
     PointGrid,
     county_keys,
+    key_index_columns,
     package_dir,
+    packed_rows_columns,
+    string_columns,
+    write_cities,
+    write_packed,
 )
 from contextfeed.geo.names import fold_text, normalise_name
 
@@ -187,18 +198,47 @@ def build_index(directory: Path) -> None:
         county_names=county_names,
         zips=zips,
         zip_grid=PointGrid.build([row[4] for row in zips.values()], [row[5] for row in zips.values()]),
-        zip_order=tuple(zips),
+        zip_order=(),
         us_places=us_places,
         area_code_states=area_codes,
-        postal_countries=frozenset(postal),
+        postal_key_lengths={country: frozenset(map(len, areas)) for country, areas in postal.items()},
     )
-    _dump(directory / CORE_PART, core)
-    for country, areas in postal.items():
-        _dump(directory / POSTAL_PART.format(country=country), areas)
+    zip_columns, zip_meta = packed_rows_columns("zips", zips)
+    place_columns, place_meta = packed_rows_columns("us_places", us_places)
+    write_packed(directory / US_POSTAL_PART, zip_columns | place_columns, meta=zip_meta | place_meta)
+    _dump(directory / CORE_PART, dataclasses.replace(core, zips={}, us_places={}))
+    _write_postal(directory / POSTAL_PART, postal)
     _dump(directory / EMMA_PART, _emma_areas())
-    _dump(directory / CITY_PART, cities)
-    _dump(directory / ALTERNATE_NAMES_PART, alternate_names)
-    _dump(directory / NAMES_PART, _name_automaton(core, cities, cities_raw))
+    write_cities(directory / CITY_PART, cities)
+    write_packed(directory / ALTERNATE_NAMES_PART, key_index_columns("names", alternate_names))
+    # Written last: Gazetteer.load takes the automaton's presence to mean the whole index is there.
+    _write_name_automaton(directory, core, cities, cities_raw)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the index into the directory named on the command line (Gazetteer.load runs this in a child process)."""
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    build_index(Path((argv or sys.argv[1:])[0]))
+    return 0
+
+
+def _write_postal(path: Path, postal: dict[str, dict[str, tuple]]) -> None:
+    """The postal centroids packed: "CC KEY" -> row; rows are place, admin1 (a code into meta), lat, lon."""
+    units = sorted({row[1] for areas in postal.values() for row in areas.values() if row[1]})
+    unit_codes = {unit: number for number, unit in enumerate(units, start=1)}
+    keys: dict[str, list[int]] = {}
+    places: list[str] = []
+    admin1 = array("H")
+    lat, lon = array("d"), array("d")
+    for country, areas in postal.items():
+        for key, (place, unit, _county, _zone, row_lat, row_lon) in areas.items():
+            keys[f"{country} {key}"] = [len(places)]
+            places.append(place)
+            admin1.append(unit_codes.get(unit, 0))
+            lat.append(row_lat)
+            lon.append(row_lon)
+    columns = {**key_index_columns("keys", keys), **string_columns("place", places), "admin1": admin1}
+    write_packed(path, {**columns, "lat": lat, "lon": lon}, meta={"admin1": [None, *units]})
 
 
 def _postal_centroids(admin1: dict[str, Admin1]) -> dict[str, dict[str, tuple]]:
@@ -383,7 +423,7 @@ def _us_place(rows: list[tuple]) -> tuple:
     return (in_county[0][4], county, lat, lon, in_county[0][3])
 
 
-def _city_columns(cities_raw: list[dict], us_places: dict) -> tuple[CityColumns, dict]:
+def _city_columns(cities_raw: list[dict], us_places: dict) -> tuple[CityColumns, dict[str, list[int]]]:
     """The city table with its primary-name index, and the alternate-name index."""
     columns = CityColumns()
     primary: dict[str, list[int]] = defaultdict(list)
@@ -409,14 +449,37 @@ def _city_columns(cities_raw: list[dict], us_places: dict) -> tuple[CityColumns,
         primary[key].append(index)
         for other in {normalise_name(name) for name in city["alternatenames"]} - {key, ""}:
             alternate[other].append(index)
-    columns.names = _compact(primary)
+    columns.names = dict(primary)
     columns.grid = PointGrid.build(columns.lat, columns.lon)
-    return columns, _compact(alternate)
+    return columns, dict(alternate)
 
 
-def _compact(index: dict[str, list[int]]) -> dict[str, int | tuple[int, ...]]:
-    # A bare int for the common unshared name halves the unpickling time.
-    return {key: values[0] if len(values) == 1 else tuple(values) for key, values in index.items()}
+def _write_name_automaton(directory: Path, core: CoreIndex, cities: CityColumns, cities_raw: list[dict]) -> None:
+    """The news names: an int-valued automaton (a fraction of the memory of one holding tuples) and their refs.
+
+    The automaton maps a folded name to its number; `names.packed` holds, per
+    number, the name's length, its NameRefs (a kind and a city index or a
+    code from meta) and, for acronyms, the one surface that must match.
+    """
+    refs, exact = _news_refs(core, cities, cities_raw)
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    kinds = {kind: number for number, kind in enumerate(NAME_REF_KINDS)}
+    codes: dict[str, int] = {}
+    lengths, starts, ref_kinds, ref_values = array("q"), array("q", [0]), array("B"), array("q")
+    exact_by_number: dict[str, str] = {}
+    for number, (key, values) in enumerate(refs.items()):
+        automaton.add_word(key, number)
+        lengths.append(len(key))
+        for kind, value in sorted(values):
+            ref_kinds.append(kinds[kind])
+            ref_values.append(value if kind == "city" else codes.setdefault(value, len(codes)))
+        starts.append(len(ref_kinds))
+        if key in exact:
+            exact_by_number[str(number)] = exact[key]
+    automaton.make_automaton()
+    columns = {"length": lengths, "starts": starts, "kinds": ref_kinds, "values": ref_values}
+    write_packed(directory / NAME_REFS_PART, columns, meta={"codes": list(codes), "exact": exact_by_number})
+    _dump(directory / NAMES_PART, automaton)
 
 
 def _dominant(weights: Counter) -> str | None:
@@ -455,8 +518,7 @@ def _capitals(countries_raw: dict, cities: CityColumns) -> frozenset[int]:
     capitals = set()
     for code, row in countries_raw.items():
         key = normalise_name(row["capital"]) if row["capital"] else ""
-        indices = cities.names.get(key, ())
-        for index in (indices,) if isinstance(indices, int) else indices:
+        for index in cities.names.get(key, ()):
             if cities.country[index] == code:
                 capitals.add(index)
                 break
@@ -560,8 +622,10 @@ def _admin1_name_index(units: Iterable[Admin1]) -> dict[tuple[str, str], str]:
     return index
 
 
-def _name_automaton(core: CoreIndex, cities: CityColumns, cities_raw: list[dict]) -> ahocorasick.Automaton:
-    """Aho-Corasick automaton over folded place names: key -> (length, NameRefs, surface that must match exactly)."""
+def _news_refs(
+    core: CoreIndex, cities: CityColumns, cities_raw: list[dict]
+) -> tuple[dict[str, set[NameRef]], dict[str, str]]:
+    """Folded place names -> their NameRefs, and the acronyms' surfaces that must match exactly."""
     refs: dict[str, set[NameRef]] = defaultdict(set)
     exact: dict[str, str] = {}
     for name, ref in _news_names(core, cities, cities_raw):
@@ -575,11 +639,7 @@ def _name_automaton(core: CoreIndex, cities: CityColumns, cities_raw: list[dict]
             refs[key].add(("country", code))
             # "US" and "USA" are places only in capitals ("us" is a pronoun).
             exact[key] = acronym
-    automaton = ahocorasick.Automaton()
-    for key, values in refs.items():
-        automaton.add_word(key, (len(key), tuple(sorted(values)), exact.get(key)))
-    automaton.make_automaton()
-    return automaton
+    return refs, exact
 
 
 def _spellings(name: str) -> tuple[str, ...]:
@@ -638,3 +698,7 @@ def _is_exonym(name: str) -> bool:
         and all(char.isalpha() or char in " -'." for char in name)
         and name.isascii()
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
