@@ -65,7 +65,7 @@ def test_a_check_asked_while_the_index_is_built_is_answered_from_the_database(wo
     assert after.json() == response.json()
 
 
-ids = st.text(alphabet=st.sampled_from("AB\0é\"\\9"), min_size=1, max_size=6)
+ids = st.text(alphabet=st.sampled_from('AB\0é"\\9'), min_size=1, max_size=6)
 phones = st.sampled_from(["", "+16175550101", "+6325550109", "0617 555", "+0123", "+1234567890123456"])
 zones = st.sampled_from([None, "America/New_York", "Asia/Manila"])
 rows = st.tuples(ids, phones, zones, st.sampled_from(["city", "unknown", "point"]))
@@ -73,7 +73,11 @@ rows = st.tuples(ids, phones, zones, st.sampled_from(["city", "unknown", "point"
 
 @settings(max_examples=60, deadline=None)
 # The database holds each id once; edits read later may repeat one.
-@given(first=st.lists(rows, max_size=30, unique_by=lambda row: row[0]), later=st.lists(rows, max_size=30), fold_at=st.integers(1, 8))
+@given(
+    first=st.lists(rows, max_size=30, unique_by=lambda row: row[0]),
+    later=st.lists(rows, max_size=30),
+    fold_at=st.integers(1, 8),
+)
 def test_the_columns_find_what_a_dict_of_the_same_rows_finds(first, later, fold_at):
     # Ids with NULs, phones that are not E.164 and edits folded in at any point are all kept exactly.
     columns_module.FOLD_AT, saved = fold_at, columns_module.FOLD_AT
