@@ -12,9 +12,11 @@ E.164, an id with a NUL). Readers never see a half-made table: a fold builds
 the new one aside and the index swaps it in whole.
 
 Flags keep one Python tuple per flagged account: (flag id, shared part) pairs,
-where the shared part (level, reason, rule, events, times, source, match,
-actor) is one tuple for every flag an event raised with the same wording, so
-a polygon over 500,000 accounts costs one shared part and an int per flag.
+where the shared part is one tuple for every flag an event raised with the
+same wording, so a polygon over 500,000 accounts costs a few shared parts and
+an int per flag. A shared part is (what the check reads: level, reason, rule,
+events, times, source; then match and actor), the first also shared by flags
+that differ only in how they matched (by which postal code's centre).
 """
 
 from __future__ import annotations
@@ -219,17 +221,8 @@ class FlagStore:
         """Put these flags and releases in, in place of what `account_ids` (and the accounts in `stored`) had."""
         flags: dict[str, list] = {}
         for flag in stored.flags:
-            part = (
-                flag.level,
-                flag.reason,
-                flag.rule,
-                flag.event_ids,
-                flag.starts_at,
-                flag.expires_at,
-                flag.source,
-                flag.match,
-                flag.actor,
-            )
+            checked = (flag.level, flag.reason, flag.rule, flag.event_ids, flag.starts_at, flag.expires_at, flag.source)
+            part = (self.parts.setdefault(checked, checked), flag.match, flag.actor)
             flags.setdefault(flag.account_id, []).extend((flag.flag_id, self.parts.setdefault(part, part)))
         releases: dict[str, list[Release]] = {}
         for release in stored.releases:
@@ -248,5 +241,11 @@ class FlagStore:
         releases = self.releases.get(account_id, ())
         if kept is None and not releases:
             return None
-        flags = [ActiveFlag(kept[i], account_id, *kept[i + 1]) for i in range(0, len(kept), 2)] if kept else []
+        flags = [flag(kept[i], account_id, kept[i + 1]) for i in range(0, len(kept), 2)] if kept else []
         return StoredFlags(flags, list(releases))
+
+
+def flag(flag_id: int, account_id: str, part: Shared) -> ActiveFlag:
+    """The flag kept as its id and shared part."""
+    checked, match, actor = part
+    return ActiveFlag(flag_id, account_id, *checked, match, actor)
