@@ -65,6 +65,8 @@ class SuppressionIndex:
         self.accounts_read = 0.0
         self.lock = threading.Lock()
         self.building: threading.Thread | None = None
+        # Seconds the last build took, from its start to its swap (None: none has finished).
+        self.build_seconds: float | None = None
         self.probe: Connection | None = None
         self.probe_lock = threading.Lock()
         self.shared_probe = SharedRead(self.newest_cursor)
@@ -169,6 +171,7 @@ class SuppressionIndex:
         Built aside and swapped in whole (under the lock, unless the caller holds it): checks running
         meanwhile read the previous index, or the database before the first.
         """
+        started = time.monotonic()
         # Each read of the log is its own short transaction: on PostgreSQL it holds writers back.
         with self.database.read() as session:
             lock_change_log(session)
@@ -185,6 +188,7 @@ class SuppressionIndex:
         with contextlib.nullcontext() if locked else self.lock:
             self.accounts, self.stored, self.cursor = accounts, stored, cursor
             self.accounts_read, self.accounts_read_at, self.horizon = time.monotonic(), now, now
+            self.build_seconds = self.accounts_read - started
 
     def changed_accounts(self) -> tuple[set[str], int]:
         """The accounts the change log names after our cursor, and the newest cursor among them."""
@@ -215,6 +219,17 @@ class SuppressionIndex:
         with self.database.read() as session:
             self.accounts = self.accounts.remember(session.connection().execute(query))
         self.accounts_read, self.accounts_read_at = time.monotonic(), now
+
+    def state(self) -> dict:
+        """Whether checks are answered from memory yet, what the index holds and how long its build took."""
+        return {
+            "in_memory": self.horizon is not None,
+            "building": self.rebuilding(),
+            "accounts": len(self.accounts) + len(self.accounts.extra),
+            "flagged_accounts": len(self.stored),
+            "cursor": self.cursor,
+            "build_seconds": self.build_seconds,
+        }
 
     def view(self) -> IndexView:
         """What a check reads: this index, and the database for what it does not hold."""

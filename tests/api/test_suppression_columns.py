@@ -100,3 +100,13 @@ def test_flags_of_an_account_read_again_replace_its_old_ones_and_leave_others_al
     store.keep(type(watertown)([], []), ["A002"])
     assert store.stored("A002") is None
     assert store.stored("A020") is not None
+
+
+def test_the_index_says_when_checks_are_answered_from_memory(world):
+    before = world.client.get("/v1/suppression/index", headers=world.keys.dialer).json()
+    assert before["in_memory"] is False and before["build_seconds"] is None
+    world.client.post(CHECK, headers=world.keys.dialer, json={"account_ids": ["A001"]})
+
+    after = world.client.get("/v1/suppression/index", headers=world.keys.dialer).json()
+    assert after["in_memory"] is True and after["accounts"] == len(SEEDED) and after["flagged_accounts"] >= 2
+    assert world.client.get("/v1/suppression/index", headers=world.keys.agent).status_code == 403

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
 
 from contextfeed.api.auth import require
 from contextfeed.api.deps import AppDep, ReadSession, instant
@@ -41,6 +42,24 @@ async def check(body: SuppressionCheck, app: AppDep, request: Request) -> Respon
     else:
         answer = await run_in_threadpool(check_answer, app, index, body, at)
     return OrjsonResponse(orjson.Fragment(answer))
+
+
+class IndexState(BaseModel):
+    """Where checks are answered from: memory once the index is built, the database until then."""
+
+    in_memory: bool = Field(description="checks are answered from the index (false: from the database, slower)")
+    building: bool = Field(description="a build runs in the background")
+    accounts: int = Field(description="accounts held (at most a fold's worth counted twice)")
+    flagged_accounts: int = Field(description="accounts with a flag or release held")
+    cursor: int = Field(description="the change log's cursor the index holds every change up to")
+    build_seconds: float | None = Field(description="how long the last build took (null: none finished)")
+
+
+@router.get("/v1/suppression/index", response_model=IndexState, responses=documented())
+def index_state(request: Request) -> dict:
+    """Whether checks are answered from memory yet: a load balancer sends bulk checks to a process once it is."""
+    index: SuppressionIndex = request.app.state.suppression_index
+    return index.state()
 
 
 def asked(app: App, body: SuppressionCheck, at: datetime) -> dict:
