@@ -36,6 +36,8 @@ FOLD_AT = 100_000
 # E.164 is at most 15 digits after "+", and never starts with 0: an int64 holds it exactly.
 E164_DIGITS = 15
 NUL = b"\0"
+# Up to this many ids are looked up one by one: arrays cost more to set up than a few scalar searches.
+FEW = 4
 # Zone codes are uint16: a database with more distinct zone names than that keeps the rest as objects.
 ZONE_CODES = 2**16
 
@@ -101,18 +103,29 @@ class AccountTable:
 
     def accounts(self, account_ids: Sequence[str]) -> dict[str, KnownAccount]:
         """The accounts among these ids that this table knows."""
-        rows, hit = self.rows(account_ids)
-        rows = rows[hit]
         names = self.zone_names.names
-        found = {
-            account_id: KnownAccount(account_id, f"+{phone}" if phone else "", names[zone], located)
-            for account_id, phone, zone, located in zip(
-                compress(account_ids, hit.tolist()),
-                self.phones[rows].tolist(),
-                self.zones[rows].tolist(),
-                self.located[rows].tolist(),
-            )
-        }
+        if len(account_ids) <= FEW:
+            # A single check: numpy's scalar search and reads, without making arrays of the ids first.
+            found = {}
+            for account_id in account_ids:
+                key = account_id.encode()
+                row = min(int(self.ids.searchsorted(key)), len(self.ids) - 1)
+                if len(self.ids) and self.ids[row] == key and not key.endswith(NUL):
+                    phone = int(self.phones[row])
+                    zone, located = names[int(self.zones[row])], bool(self.located[row])
+                    found[account_id] = KnownAccount(account_id, f"+{phone}" if phone else "", zone, located)
+        else:
+            rows, hit = self.rows(account_ids)
+            rows = rows[hit]
+            found = {
+                account_id: KnownAccount(account_id, f"+{phone}" if phone else "", names[zone], located)
+                for account_id, phone, zone, located in zip(
+                    compress(account_ids, hit.tolist()),
+                    self.phones[rows].tolist(),
+                    self.zones[rows].tolist(),
+                    self.located[rows].tolist(),
+                )
+            }
         if self.extra:
             extra = self.extra
             found |= {account_id: account for account_id in account_ids if (account := extra.get(account_id))}
