@@ -211,19 +211,36 @@ def partition_columns(rows: Sequence[Sequence[Any]], zones: Zones) -> AccountTab
     if not rows:
         return columns((), zones)
     ids, phones, timezones, precisions = zip(*rows)
-    numbers = [phone_number(phone) for phone in phones]
+    numbers = phone_numbers(phones)
     joined = "".join(ids)
-    if not joined.isascii() or "\0" in joined or None in numbers or len(zones.names) + len(rows) > ZONE_CODES:
+    for zone in dict.fromkeys(timezones):
+        zones.code(zone)
+    if not joined.isascii() or "\0" in joined or numbers is None or len(zones.names) > ZONE_CODES:
         return columns((known_account(*row) for row in rows), zones)
     # Sorted once all partitions are in (`table_from_rows`).
     return AccountTable(
         np.array(ids, dtype=bytes),
-        np.array(numbers, dtype=np.int64),
-        np.array([zones.code(zone) for zone in timezones], dtype=np.uint16),
+        numbers,
+        np.fromiter(map(zones.codes.__getitem__, timezones), dtype=np.uint16, count=len(timezones)),
         np.array(precisions) != "unknown",
         zones,
         {},
     )
+
+
+def phone_numbers(phones: Sequence[str]) -> np.ndarray | None:
+    """The digits of these phones (0: none) when every one is E.164, else None (they are read one by one)."""
+    text = np.array(phones)
+    given = text != ""
+    numbers = np.zeros(len(phones), dtype=np.int64)
+    try:
+        numbers[given] = text[given].astype(np.int64)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    # Written back, the number must give the very text: no spaces, signs, underscores or leading zeros.
+    if not (np.char.add("+", numbers[given].astype(str)) == text[given]).all() or (numbers >= 10**E164_DIGITS).any():
+        return None
+    return numbers
 
 
 def sorted_table(
@@ -248,7 +265,7 @@ class FlagStore:
 
     def __len__(self) -> int:
         """How many accounts have a flag or release kept."""
-        return len(self.flags.keys() | self.releases.keys())
+        return len(self.flags) + sum(account_id not in self.flags for account_id in self.releases)
 
     def keep(self, stored: StoredFlags, account_ids: Iterable[str] = ()) -> None:
         """Put these flags and releases in, in place of what `account_ids` (and the accounts in `stored`) had."""
