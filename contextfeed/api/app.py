@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING
 
 from fastapi import Depends, FastAPI, Response
-from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.exc import SQLAlchemyError
 
 from contextfeed.api.auth import KeyBeforeBody, KeyUses, VerifiedKeys, redact_access_log, require
 from contextfeed.api.errors import BodyLimit, install_error_handlers
@@ -25,7 +22,6 @@ from contextfeed.web import add_agent_page
 if TYPE_CHECKING:
     from contextfeed.training.replay import Replay
 
-log = logging.getLogger(__name__)
 # The answer of POST /v1/ping.
 PONG = b'{"ok":true}'
 
@@ -46,12 +42,9 @@ def create_api(app: App, *, replay: Replay | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
-        # Built before the first request is taken (a few seconds for a million accounts), so a load
-        # balancer never sends checks to a process that would answer them slowly.
-        try:
-            await run_in_threadpool(index.refresh)
-        except SQLAlchemyError:
-            log.exception("the suppression index could not be built at start; the first check will try again")
+        # Built in the background (tens of seconds for ten million accounts): checks read the database
+        # until it is in, so a restart never stops the answers.
+        index.start()
         yield
 
     api = FastAPI(title="contextfeed", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)

@@ -18,6 +18,7 @@ SCOPES = {
     ("get", "/v1/accounts/{account_id}/context"): {"agent"},
     ("get", "/v1/accounts/{account_id}/explain"): set(),
     ("post", "/v1/suppression/check"): {"dialer"},
+    ("get", "/v1/suppression/index"): {"dialer"},
     ("get", "/v1/flags/changes"): {"dialer"},
     ("get", "/v1/suppression/export"): {"dialer"},
     ("post", "/v1/flags"): set(),

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
 
 from contextfeed.api.auth import require
 from contextfeed.api.deps import AppDep, ReadSession, instant
@@ -15,6 +16,7 @@ from contextfeed.api.errors import OrjsonResponse, documented
 from contextfeed.api.read_ahead import FeedPage, ReadAhead
 from contextfeed.api.schemas import MAX_ID, ChangePage, CheckResponse, ExportList, Instant, SuppressionCheck
 from contextfeed.bootstrap import App
+from contextfeed.dialer.bulk import check_json
 from contextfeed.dialer.feed import MAX_PAGE, changes_after
 from contextfeed.dialer.index import SuppressionIndex
 from contextfeed.dialer.suppression import DatabaseView, export_csv, export_entries, list_time, suppression_check
@@ -36,30 +38,47 @@ async def check(body: SuppressionCheck, app: AppDep, request: Request) -> Respon
     index: SuppressionIndex = request.app.state.suppression_index
     at = instant(app, body.at)
     if len(body.account_ids) <= INLINE_IDS and not body.phones and index.covers(at) and await index.current():
-        results = list(suppression_check(index.view(), **asked(app, body, at)))
+        answer = check_json(index.view(), **asked(app, body, at))
     else:
-        results = await run_in_threadpool(check_results, app, index, body, at)
-    return OrjsonResponse({"results": results})
+        answer = await run_in_threadpool(check_answer, app, index, body, at)
+    return OrjsonResponse(orjson.Fragment(answer))
+
+
+class IndexState(BaseModel):
+    """Where checks are answered from: memory once the index is built, the database until then."""
+
+    in_memory: bool = Field(description="checks are answered from the index (false: from the database, slower)")
+    building: bool = Field(description="a build runs in the background")
+    accounts: int = Field(description="accounts held (at most a fold's worth counted twice)")
+    flagged_accounts: int = Field(description="accounts with a flag or release held")
+    cursor: int = Field(description="the change log's cursor the index holds every change up to")
+    build_seconds: float | None = Field(description="how long the last build took (null: none finished)")
+
+
+@router.get("/v1/suppression/index", response_model=IndexState, responses=documented())
+def index_state(request: Request) -> dict:
+    """Whether checks are answered from memory yet: a load balancer sends bulk checks to a process once it is."""
+    index: SuppressionIndex = request.app.state.suppression_index
+    return index.state()
 
 
 def asked(app: App, body: SuppressionCheck, at: datetime) -> dict:
-    """What `suppression_check` is asked, besides where it reads."""
-    return {
-        "account_ids": body.account_ids,
-        "phones": body.phones,
-        "at": at,
-        "purpose": body.purpose,
-        "calling": app.settings.calling,
-    }
+    """What `check_json` is asked, besides where it reads."""
+    return {"account_ids": body.account_ids, "at": at, "purpose": body.purpose, "calling": app.settings.calling}
 
 
-def check_results(app: App, index: SuppressionIndex, body: SuppressionCheck, at: datetime) -> list[dict]:
-    """The check's results: from the index, fresh from the change log, unless it asks about an earlier time."""
+def check_answer(app: App, index: SuppressionIndex, body: SuppressionCheck, at: datetime) -> bytes:
+    """The check's answer: from the index, fresh from the change log, unless it asks about an earlier time.
+
+    Before the index is first built, and for phones (the index keeps no phone book), the database answers.
+    """
     index.refresh()
-    if index.covers(at):
-        return list(suppression_check(index.view(), **asked(app, body, at)))
+    if index.covers(at) and not body.phones:
+        return check_json(index.view(), **asked(app, body, at))
     with app.database.read() as session:
-        return list(suppression_check(DatabaseView(session), **asked(app, body, at)))
+        view = index.view() if index.covers(at) else DatabaseView(session)
+        results = list(suppression_check(view, **asked(app, body, at), phones=body.phones))
+    return orjson.dumps({"results": results})
 
 
 @router.get("/v1/flags/changes", response_model=ChangePage, responses=documented())
