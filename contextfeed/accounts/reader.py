@@ -9,9 +9,12 @@ second core while this process locates and writes the previous batches.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import pickle
+import queue
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +24,8 @@ from typing import IO
 from contextfeed.accounts.csvfile import AccountFileError, AccountRecord, RowProblem, as_row, read_accounts
 
 _CHUNK = 1 << 22
+# Batches read ahead of the importer: enough to ride out a slow batch (a write waiting for the lock).
+AHEAD = 4
 
 
 @dataclass
@@ -102,22 +107,38 @@ def batches_from_process(path: Path, *, size: int) -> Iterator[Iterator[Batch]]:
 
     A child of our own over a pipe, rather than multiprocessing: spawning re-runs the caller's main
     script, which a script without a __main__ guard does not survive, and forking would copy the
-    importer's database connections and threads. The pipe is the flow control: the reader is at
-    most a batch ahead, so it never holds more than two batches in memory.
+    importer's database connections and threads. At most AHEAD batches wait to be imported.
     """
     command = [sys.executable, "-m", "contextfeed.accounts.reader", str(path), str(size)]
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
     assert process.stdout is not None
 
-    def received() -> Iterator[Batch]:
+    # A thread takes the batches off the pipe as they come: with the pipe alone the reader could be at
+    # most one batch ahead, and the three stages of an import would move in lockstep with the slowest.
+    arrived: queue.Queue = queue.Queue(maxsize=AHEAD)
+
+    def take() -> None:
         while True:
             try:
-                item = pickle.load(process.stdout)
-            except EOFError:
-                # The reader died (killed, out of memory): what it had not sent is not known to be read.
-                raise RuntimeError(f"the reader of {path} stopped (exit code {process.wait()})") from None
+                item = pickle.load(process.stdout)  # type: ignore[arg-type]
+            except (EOFError, OSError, ValueError):
+                # The reader died (killed, out of memory), or the importer closed the pipe: nothing more is read.
+                arrived.put(EOFError())
+                return
+            arrived.put(item)
+            if item is None or isinstance(item, Exception):
+                return
+
+    taker = threading.Thread(target=take, name="accounts-reader", daemon=True)
+    taker.start()
+
+    def received() -> Iterator[Batch]:
+        while True:
+            item = arrived.get()
             if item is None:
                 return
+            if isinstance(item, EOFError):
+                raise RuntimeError(f"the reader of {path} stopped (exit code {process.wait()})")
             if isinstance(item, Exception):
                 raise item
             yield item
@@ -128,6 +149,10 @@ def batches_from_process(path: Path, *, size: int) -> Iterator[Iterator[Batch]]:
         # An importer that stopped early (an error, ^C) leaves a reader blocked on a full pipe.
         if process.poll() is None:
             process.kill()
+        while taker.is_alive():
+            with contextlib.suppress(queue.Empty):
+                arrived.get_nowait()  # a taker blocked on the full queue must see the pipe close
+            taker.join(timeout=0.1)
         process.stdout.close()
         process.wait()
 

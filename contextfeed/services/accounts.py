@@ -186,6 +186,10 @@ def import_accounts_file(
     }
 
 
+#: Batches with the locator while one is written: two, so that neither process waits for the other.
+LOCATING_AHEAD = 2
+
+
 def _import_located_apart(
     app: App,
     batches: Iterator[Batch],
@@ -197,8 +201,8 @@ def _import_located_apart(
 ) -> None:
     """Compare each batch, have the locator process place its new or changed rows, write it when they come back.
 
-    The locator works on batch k+1 while batch k is written. Batch k+1 is compared before batch k is
-    committed, which is safe: an id appears in one batch only (the reader rejects repeats).
+    The locator works on the next batches while batch k is written. They are compared before batch k
+    is committed, which is safe: an id appears in one batch only (the reader rejects repeats).
     """
     locator = LocatorProcess(app.settings.data_dir)
     waiting: deque[tuple[Batch, Comparison]] = deque()
@@ -209,7 +213,7 @@ def _import_located_apart(
                 comparison = compare_batch(session, batch.rows)
             locator.submit(comparison.to_locate)
             waiting.append((batch, comparison))
-            if len(waiting) > 1:
+            if len(waiting) > LOCATING_AHEAD:
                 _write_located(app, *waiting.popleft(), locator.result(), written, progress, on_progress=on_progress)
         while waiting:
             _write_located(app, *waiting.popleft(), locator.result(), written, progress, on_progress=on_progress)
