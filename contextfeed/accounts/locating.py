@@ -66,7 +66,9 @@ def serve(data_dir: Path, requests: IO[bytes], answers: IO[bytes]) -> None:
     locator = Locator(Gazetteer.load(data_dir))
     while (rows := pickle.load(requests)) is not None:
         pickle.dump(
-            [location_values(locator.locate(address_of(row))) for row in rows], answers, protocol=pickle.HIGHEST_PROTOCOL
+            [location_values(locator.locate(address_of(row))) for row in rows],
+            answers,
+            protocol=pickle.HIGHEST_PROTOCOL,
         )
         answers.flush()
 

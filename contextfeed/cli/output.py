@@ -95,7 +95,10 @@ def import_progress() -> tuple[Callable[[ImportProgress], None], Callable[[], No
 
         def advance(state: ImportProgress) -> None:
             bar.update(
-                task, description=progress_line(state, eta=False), completed=state.bytes_written, total=state.total_bytes
+                task,
+                description=progress_line(state, eta=False),
+                completed=state.bytes_written,
+                total=state.total_bytes,
             )
 
         return advance, bar.stop
