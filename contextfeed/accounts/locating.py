@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
+from contextfeed.accounts.reader import StageStopped
 from contextfeed.accounts.store import address_of, location_values
 
 
@@ -39,7 +40,7 @@ class LocatorProcess:
         try:
             return pickle.load(self.process.stdout)  # type: ignore[arg-type]
         except EOFError:
-            raise RuntimeError(f"the locator process stopped (exit code {self.process.wait()})") from None
+            raise StageStopped(f"the locator process stopped (exit code {self.process.wait()})") from None
 
     def close(self) -> None:
         """Stop the child: told to when it is idle, killed when batches are still in flight (an import that failed)."""

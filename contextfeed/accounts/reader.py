@@ -28,6 +28,10 @@ _CHUNK = 1 << 22
 AHEAD = 4
 
 
+class StageStopped(RuntimeError):
+    """A reader or locator process ended before its work was done (killed, out of memory, a bug it printed)."""
+
+
 @dataclass
 class Batch:
     """Good rows (AccountRecord field tuples), the problems found since the previous batch, and how far the file is read."""
@@ -138,7 +142,7 @@ def batches_from_process(path: Path, *, size: int) -> Iterator[Iterator[Batch]]:
             if item is None:
                 return
             if isinstance(item, EOFError):
-                raise RuntimeError(f"the reader of {path} stopped (exit code {process.wait()})")
+                raise StageStopped(f"the reader of {path} stopped (exit code {process.wait()})")
             if isinstance(item, Exception):
                 raise item
             yield item

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from contextfeed.accounts.csvfile import AccountFileError, AccountRecord, RowProblem, as_row
 from contextfeed.accounts.locating import LocatorProcess
-from contextfeed.accounts.reader import Batch, batches_from_process, read_batches
+from contextfeed.accounts.reader import Batch, StageStopped, batches_from_process, read_batches
 from contextfeed.accounts.store import (
     BATCH,
     Comparison,
@@ -164,7 +164,7 @@ def import_accounts_file(
         raise AccountImportError(f"cannot read {path}: {error.strerror}") from None
     progress = ImportProgress(total_bytes=size)
     apart = size > processes_above
-    with _readable(), _batches(path, reader_process=apart) as batches:
+    with _readable(progress), _batches(path, reader_process=apart) as batches:
         if apart and app.settings.geocoder.tier == "offline":
             _import_located_apart(app, batches, written, problems, progress, on_progress=on_progress)
         else:
@@ -256,9 +256,12 @@ def _batches(path: Path, *, reader_process: bool) -> AbstractContextManager[Iter
 
 
 @contextmanager
-def _readable() -> Iterator[None]:
-    """AccountImportError, for the user, in place of a file that cannot be read at all."""
+def _readable(progress: ImportProgress | None = None) -> Iterator[None]:
+    """AccountImportError, for the user, in place of a file that cannot be read at all or an import cut short."""
     try:
         yield
     except AccountFileError as error:
         raise AccountImportError(str(error)) from None
+    except StageStopped as error:
+        done = f" after {progress.written:,} rows written" if progress else ""
+        raise AccountImportError(f"import stopped{done}: {error}; importing the file again finishes it") from None

@@ -85,3 +85,13 @@ def test_the_import_shows_rows_read_placed_and_written_with_rate_and_eta_on_stde
     assert last.startswith("importing accounts: 9 read, 3 placed, 3 written, ")
     assert "rows/s" in last and last.endswith("100% done, ETA 0m00s")
     assert out.startswith(f"{DATA / 'accounts' / 'messy.csv'}: 3 created")
+
+
+def test_a_locator_process_that_stops_ends_the_import_with_advice_not_a_traceback(
+    environment, migrated, tmp_path, monkeypatch
+):
+    broken = tmp_path / "not-a-directory"
+    broken.write_text("the data directory must be a directory")
+    monkeypatch.setenv("CONTEXTFEED_DATA_DIR", str(broken))
+    with pytest.raises(AccountImportError, match=r"import stopped after 0 rows written: the locator process stopped"):
+        import_accounts_file(build_app(), DATA / "accounts" / "boston_accounts.csv", processes_above=0)
