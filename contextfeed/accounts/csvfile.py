@@ -7,8 +7,10 @@ import io
 import math
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
+from operator import attrgetter
 
 import phonenumbers
 
@@ -26,6 +28,8 @@ MAX_FIELD = {
     "lon": 64,
 }
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# csv's field limit is a C long; 2**31 - 1 fits it on every platform.
+FIELD_SIZE_LIMIT = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,10 @@ class AccountRecord:
     country: str = ""
     lat: float | None = None
     lon: float | None = None
+
+
+#: A record's fields as a tuple, in the order of the fields above: how rows travel in bulk.
+as_row = attrgetter(*(field.name for field in dataclass_fields(AccountRecord)))
 
 
 @dataclass(frozen=True)
@@ -82,7 +90,7 @@ def decode(data: bytes) -> str:
 
 
 class LineFeed:
-    """The physical lines of a CSV text, fed to csv.reader, that can give back all but the first line of a record.
+    """The physical lines of a CSV, fed to csv.reader, that can give back all but the first line of a record.
 
     A quote opened and never closed makes csv.reader swallow every line up to the next quote
     (or the end of the file) into one field: the rows in between vanish while the import reports
@@ -90,8 +98,8 @@ class LineFeed:
     taken to be such a quote: its first line is rejected and reading resumes on the line after it.
     """
 
-    def __init__(self, text: str) -> None:
-        self.source = io.StringIO(text, newline="")
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.source = iter(lines)
         self.pending: deque[str] = deque()
         self.taken: list[str] = []
         self.line = 0
@@ -118,11 +126,17 @@ class LineFeed:
         self.taken = []
 
 
-def csv_rows(text: str) -> Iterator[tuple[int, list[str] | str]]:
-    """(line, fields) for each record of a CSV text, or (line, why) for a record that cannot be read."""
-    feed = LineFeed(text)
+def text_lines(text: str | Iterable[str]) -> Iterable[str]:
+    """The physical lines of a CSV given whole or as lines (a file opened with newline="")."""
+    return io.StringIO(text, newline="") if isinstance(text, str) else text
+
+
+def csv_rows(text: str | Iterable[str]) -> Iterator[tuple[int, list[str] | str]]:
+    """(line, fields) for each record of a CSV, or (line, why) for a record that cannot be read."""
+    feed = LineFeed(text_lines(text))
     # Fields are bounded per column below; csv's own limit (128 KiB) would end the whole file instead.
-    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    # The file may be streamed, so the bound is the largest csv takes rather than the text's length.
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
     reader = csv.reader(feed, strict=True)
     width = 0
     while True:
@@ -152,8 +166,12 @@ def field_count(line: str) -> int:
         return 0
 
 
-def read_accounts(text: str) -> Iterator[AccountRecord | RowProblem]:
-    """Yield a record for each good row and a problem for each bad one (warnings come before their record)."""
+def read_accounts(text: str | Iterable[str]) -> Iterator[AccountRecord | RowProblem]:
+    """Yield a record for each good row and a problem for each bad one (warnings come before their record).
+
+    `text` is the whole file or its physical lines (a file opened with newline=""), so that a book
+    of ten million rows is read without holding it in memory.
+    """
     rows = csv_rows(text)
     first = next(rows, None)
     header = [name.strip().lower() for name in first[1]] if first and isinstance(first[1], list) else []

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from itertools import islice
-from operator import attrgetter
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -39,7 +38,6 @@ BATCH = 10_000
 
 _ADMIN1 = STORED_FIELDS.index("loc_admin1")
 Locate = Callable[[AccountAddress], Location]
-inputs_of = attrgetter(*INPUT_FIELDS)
 ACCOUNTS = Account.__table__
 STORED = select(*(ACCOUNTS.c[name] for name in STORED_FIELDS))
 # Bound names differ from the column names: SQLAlchemy reserves those for the SET clause.
@@ -61,17 +59,18 @@ class UpsertReport:
     relocated: list[str] = field(default_factory=list)
 
 
-def address_of(record: AccountRecord) -> AccountAddress:
-    """The location-bearing fields of a record, as the geocoder takes them."""
+def address_of(row: tuple) -> AccountAddress:
+    """The location-bearing fields of a row (an AccountRecord's fields in order), as the geocoder takes them."""
+    _, _, phone, address, city, region, postal_code, country, lat, lon = row
     return AccountAddress(
-        address=record.address,
-        city=record.city,
-        region=record.region,
-        postal_code=record.postal_code,
-        country=record.country,
-        lat=record.lat,
-        lon=record.lon,
-        phone=record.phone,
+        address=address,
+        city=city,
+        region=region,
+        postal_code=postal_code,
+        country=country,
+        lat=lat,
+        lon=lon,
+        phone=phone,
     )
 
 
@@ -102,36 +101,60 @@ class UpsertPlan:
     report: UpsertReport = field(default_factory=UpsertReport)
 
 
-def plan_upsert(session: Session, batch: list[AccountRecord], *, locate: Locate) -> UpsertPlan:
-    """Compare a batch with the stored accounts and locate the new or changed ones; writes nothing.
+@dataclass
+class Comparison:
+    """A batch of rows against the stored accounts: the stored row of each that exists, and the rows to locate."""
 
-    Locating happens here, outside any write transaction: an online geocoder's rate-limited calls
-    (and its cache writes) must not run while the database's write lock is held.
-    """
-    plan = UpsertPlan()
-    report = plan.report
+    stored: dict[str, tuple]
+    to_locate: list[tuple]
+    unchanged: int
+
+
+def compare_batch(session: Session, batch: list[tuple]) -> Comparison:
+    """Which rows of a batch (AccountRecord fields, see `as_row`) are new or changed, and so need locating; reads only."""
     inputs = len(INPUT_FIELDS)
     stored = {
         row[0]: tuple(row)
-        for row in session.execute(STORED.where(ACCOUNTS.c.account_id.in_([record.account_id for record in batch])))
+        for row in session.execute(STORED.where(ACCOUNTS.c.account_id.in_([values[0] for values in batch])))
     }
-    for record in batch:
-        values = inputs_of(record)
-        before = stored.get(record.account_id)
-        if before is not None and before[:inputs] == values and not _private_region(before):
-            report.unchanged += 1
-            continue
-        row = values + location_values(locate(address_of(record)))
+    to_locate = []
+    for values in batch:
+        before = stored.get(values[0])
+        if before is None or before[:inputs] != values or _private_region(before):
+            to_locate.append(values)
+    return Comparison(stored, to_locate, len(batch) - len(to_locate))
+
+
+def plan_located(comparison: Comparison, locations: Iterable[tuple]) -> UpsertPlan:
+    """The writes of a compared batch, given the `location_values` of each of its rows to locate, in order."""
+    plan = UpsertPlan()
+    report = plan.report
+    report.unchanged = comparison.unchanged
+    inputs = len(INPUT_FIELDS)
+    for values, location in zip(comparison.to_locate, locations, strict=True):
+        account_id = values[0]
+        before = comparison.stored.get(account_id)
+        row = values + location
         if before is None:
             plan.inserts.append(row)
             report.created += 1
-            report.relocated.append(record.account_id)
+            report.relocated.append(account_id)
             continue
         plan.updates.append(row)
         report.updated += 1
         if before[inputs:] != row[inputs:]:
-            report.relocated.append(record.account_id)
+            report.relocated.append(account_id)
     return plan
+
+
+def plan_upsert(session: Session, batch: list[tuple], *, locate: Locate) -> UpsertPlan:
+    """Compare a batch of rows with the stored accounts and locate the new or changed ones; writes nothing.
+
+    Locating happens here, outside any write transaction: an online geocoder's rate-limited calls
+    (and its cache writes) must not run while the database's write lock is held.
+    """
+    comparison = compare_batch(session, batch)
+    return plan_located(comparison, [location_values(locate(address_of(values))) for values in comparison.to_locate])
 
 
 def apply_upsert(session: Session, plan: UpsertPlan, *, now: datetime) -> UpsertReport:

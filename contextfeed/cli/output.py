@@ -9,9 +9,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contextfeed.bootstrap import App, build_app
 from contextfeed.domain.instants import iso, parse_instant
+
+if TYPE_CHECKING:
+    from contextfeed.services.accounts import ImportProgress
 
 
 class CommandError(Exception):
@@ -48,25 +52,6 @@ def redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def progress(total: int | None, label: str) -> tuple[Callable[[int], None], Callable[[], None]]:
-    """A progress bar on a terminal, plain lines when piped; returns (advance, finish)."""
-    if sys.stderr.isatty():
-        from rich.progress import Progress
-
-        bar = Progress(transient=True)
-        bar.start()
-        task = bar.add_task(label, total=total)
-        return (lambda n: bar.advance(task, n)), bar.stop
-    done = 0
-
-    def advance(n: int) -> None:
-        nonlocal done
-        done += n
-        print(f"{label}: {done}" + (f"/{total}" if total else ""), file=sys.stderr, flush=True)
-
-    return advance, lambda: None
-
-
 @contextmanager
 def database_errors() -> Iterator[None]:
     """Turn a database that cannot be used (most often: not migrated yet) into advice instead of a traceback."""
@@ -81,15 +66,61 @@ def database_errors() -> Iterator[None]:
 
 
 def import_with_progress(app: App, path: Path) -> dict:
-    """Import an accounts CSV with a progress bar; returns the report."""
-    from contextfeed.services.accounts import AccountImportError, import_accounts, read_accounts_file
+    """Import an accounts CSV showing its progress on stderr; returns the report."""
+    from contextfeed.services.accounts import AccountImportError, import_accounts_file
 
+    show, finish = import_progress()
     try:
-        accounts = read_accounts_file(path)
+        return import_accounts_file(app, path, on_progress=show)
     except AccountImportError as error:
         raise CommandError(str(error)) from None
-    advance, finish = progress(len(accounts.records), "importing accounts")
-    try:
-        return import_accounts(app, accounts, on_batch=advance)
     finally:
         finish()
+
+
+#: Piped, a progress line at most this often: a ten-million-row import writes some 200 lines, not 1,000.
+PLAIN_PROGRESS_EVERY_S = 5.0
+
+
+def import_progress() -> tuple[Callable[[ImportProgress], None], Callable[[], None]]:
+    """Show an import's progress (read / placed / written, rate, ETA): a bar on a terminal, plain lines when piped."""
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+        bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(), transient=True
+        )
+        task = bar.add_task("importing accounts", total=None)
+        bar.start()
+
+        def advance(state: ImportProgress) -> None:
+            bar.update(
+                task,
+                description=progress_line(state, eta=False),
+                completed=state.bytes_written,
+                total=state.total_bytes,
+            )
+
+        return advance, bar.stop
+    last = 0.0
+
+    def line(state: ImportProgress) -> None:
+        nonlocal last
+        if state.elapsed - last >= PLAIN_PROGRESS_EVERY_S or state.bytes_written >= state.total_bytes:
+            last = state.elapsed
+            print(progress_line(state, eta=True), file=sys.stderr, flush=True)
+
+    return line, lambda: None
+
+
+def progress_line(state: ImportProgress, *, eta: bool) -> str:
+    """What an import has done: rows read, placed and written, the rate, and (eta) the share done and the time left."""
+    text = (
+        f"importing accounts: {state.read:,} read, {state.placed:,} placed, {state.written:,} written, "
+        f"{state.rate:,.0f} rows/s"
+    )
+    remaining = state.remaining
+    if eta and remaining is not None and state.total_bytes:
+        minutes, seconds = divmod(round(remaining), 60)
+        text += f", {state.bytes_written / state.total_bytes:.0%} done, ETA {minutes}m{seconds:02d}s"
+    return text

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from contextfeed.accounts.csvfile import AccountFileError, AccountRecord, RowProblem, decode, read_accounts
-from contextfeed.accounts.store import BATCH, UpsertReport, apply_upsert, batched, plan_upsert
+from contextfeed.accounts.csvfile import AccountFileError, AccountRecord, RowProblem, as_row
+from contextfeed.accounts.locating import LocatorProcess
+from contextfeed.accounts.reader import Batch, StageStopped, batches_from_process, read_batches
+from contextfeed.accounts.store import (
+    BATCH,
+    Comparison,
+    UpsertPlan,
+    UpsertReport,
+    apply_upsert,
+    batched,
+    compare_batch,
+    plan_located,
+    plan_upsert,
+)
 from contextfeed.services.ingest import flag_engine
 
 if TYPE_CHECKING:
@@ -27,33 +41,49 @@ class AccountsWritten:
     report: UpsertReport = field(default_factory=UpsertReport)
     flag_changes: Counter[str] = field(default_factory=Counter)
 
-
-def upsert_records(
-    app: App, records: Iterable[AccountRecord], *, on_batch: Callable[[int], None] | None = None
-) -> AccountsWritten:
-    """Upsert accounts and recompute the flags of those placed anew: one short transaction per batch.
-
-    Each batch is located while only reading, then written together with its flags, so a batch is
-    never half-written and the write lock is held for one batch's writes, not for a whole file's
-    geocoding. A file cut short (a crash) leaves whole batches behind; importing it again finishes it.
-    """
-    written = AccountsWritten()
-    total = written.report
-    for batch in batched(records, BATCH):
-        with app.database.read() as session:
-            plan = plan_upsert(session, batch, locate=app.locator.locate)
-        now = app.clock.now()
-        with app.database.write() as session:
-            report = apply_upsert(session, plan, now=now)
-            flags = flag_engine(app, session, now=now).reconcile_accounts(report.relocated)
+    def add(self, report: UpsertReport, flag_actions: Counter[str]) -> None:
+        """Count one batch's upsert and its flag changes."""
+        total = self.report
         total.created += report.created
         total.updated += report.updated
         total.unchanged += report.unchanged
         total.relocated += report.relocated
-        written.flag_changes.update(flags.actions)
+        self.flag_changes.update(flag_actions)
+
+
+def upsert_records(
+    app: App, records: Iterable[AccountRecord], *, on_batch: Callable[[int], None] | None = None
+) -> AccountsWritten:
+    """Upsert accounts and recompute the flags of those placed anew: one short transaction per batch (`upsert_rows`)."""
+    written = AccountsWritten()
+    for batch in batched(map(as_row, records), BATCH):
+        upsert_rows(app, batch, written)
         if on_batch:
             on_batch(len(batch))
     return written
+
+
+def upsert_rows(app: App, rows: list[tuple], written: AccountsWritten) -> int:
+    """Upsert one batch of rows (AccountRecord fields, `as_row`) and re-place its moved accounts' flags; returns how many were located.
+
+    The batch is located while only reading, then written together with its flags in one short
+    transaction, so a batch is never half-written and the write lock is held for one batch's writes,
+    not for a whole file's geocoding. A file cut short (a crash) leaves whole batches behind;
+    importing it again finishes it.
+    """
+    with app.database.read() as session:
+        plan = plan_upsert(session, rows, locate=app.locator.locate)
+    write_plan(app, plan, written)
+    return len(plan.inserts) + len(plan.updates)
+
+
+def write_plan(app: App, plan: UpsertPlan, written: AccountsWritten) -> None:
+    """Write a located batch and re-place the flags of its new and moved accounts, in one short transaction."""
+    now = app.clock.now()
+    with app.database.write() as session:
+        report = apply_upsert(session, plan, now=now)
+        flags = flag_engine(app, session, now=now).reconcile_accounts(report.relocated)
+    written.add(report, flags.actions)
 
 
 @dataclass(frozen=True)
@@ -66,27 +96,85 @@ class AccountsFile:
 
 
 def read_accounts_file(path: Path) -> AccountsFile:
-    """Read and check an accounts CSV; raises AccountImportError when it cannot be read at all."""
+    """Read and check an accounts CSV whole; raises AccountImportError when it cannot be read at all."""
+    records: list[AccountRecord] = []
+    problems: list[RowProblem] = []
+    with _readable():
+        for batch in read_batches(path, size=BATCH):
+            records.extend(AccountRecord(*row) for row in batch.rows)
+            problems.extend(batch.problems)
+    return AccountsFile(path, records, problems)
+
+
+@dataclass
+class ImportProgress:
+    """How far an import is: rows read from the file, good and bad (and bytes, for an ETA), located, and committed."""
+
+    total_bytes: int
+    started: float = field(default_factory=time.perf_counter)
+    read: int = 0
+    placed: int = 0
+    written: int = 0
+    bytes_read: int = 0
+    bytes_written: int = 0
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the import started."""
+        return time.perf_counter() - self.started
+
+    @property
+    def rate(self) -> float:
+        """Rows read and committed per second so far."""
+        return self.read / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def remaining(self) -> float | None:
+        """Seconds left at the rate so far, by the share of the file's bytes committed; None before the first batch."""
+        if not self.bytes_written:
+            return None
+        return self.elapsed * (self.total_bytes - self.bytes_written) / self.bytes_written
+
+
+#: Files up to this size (some 25,000 rows) are read and located in this process: the reader and
+#: locator processes cost a few seconds to start (the locator loads the gazetteer).
+PROCESSES_ABOVE = 2 << 20
+
+
+def import_accounts_file(
+    app: App,
+    path: Path,
+    *,
+    on_progress: Callable[[ImportProgress], None] | None = None,
+    processes_above: int = PROCESSES_ABOVE,
+) -> dict:
+    """Upsert a CSV file's good rows a batch at a time; returns the report, bad rows with their lines.
+
+    The file is streamed, never held whole. A large one is read and checked in a reader process
+    (`batches_from_process`) and, when locating is offline, located in a locator process
+    (`LocatorProcess`) while this one compares and writes: three stages on the two cores, each
+    batch still written in one short transaction. Raises AccountImportError when the file cannot
+    be read at all (then nothing is written).
+    """
+    written = AccountsWritten()
+    problems: list[RowProblem] = []
     try:
-        items = list(read_accounts(decode(path.read_bytes())))
+        size = path.stat().st_size
     except OSError as error:
         raise AccountImportError(f"cannot read {path}: {error.strerror}") from None
-    except AccountFileError as error:
-        raise AccountImportError(f"{path}: {error}") from None
-    return AccountsFile(
-        path,
-        [item for item in items if isinstance(item, AccountRecord)],
-        [item for item in items if not isinstance(item, AccountRecord)],
-    )
-
-
-def import_accounts(app: App, accounts: AccountsFile, *, on_batch: Callable[[int], None] | None = None) -> dict:
-    """Upsert a file's good rows (see `upsert_records`); returns the report, bad rows with their lines."""
-    written = upsert_records(app, accounts.records, on_batch=on_batch)
+    progress = ImportProgress(total_bytes=size)
+    apart = size > processes_above
+    with _readable(progress), _batches(path, reader_process=apart) as batches:
+        if apart and app.settings.geocoder.tier == "offline":
+            _import_located_apart(app, batches, written, problems, progress, on_progress=on_progress)
+        else:
+            for batch in batches:
+                _read(batch, problems, progress)
+                progress.placed += upsert_rows(app, batch.rows, written)
+                _written(batch, progress, on_progress=on_progress)
     report = written.report
-    problems = accounts.problems
     return {
-        "file": str(accounts.path),
+        "file": str(path),
         "created": report.created,
         "updated": report.updated,
         "unchanged": report.unchanged,
@@ -98,6 +186,82 @@ def import_accounts(app: App, accounts: AccountsFile, *, on_batch: Callable[[int
     }
 
 
-def import_accounts_file(app: App, path: Path) -> dict:
-    """Read and import an accounts CSV in one call (start-up imports, replays)."""
-    return import_accounts(app, read_accounts_file(path))
+#: Batches with the locator while one is written: two, so that neither process waits for the other.
+LOCATING_AHEAD = 2
+
+
+def _import_located_apart(
+    app: App,
+    batches: Iterator[Batch],
+    written: AccountsWritten,
+    problems: list[RowProblem],
+    progress: ImportProgress,
+    *,
+    on_progress: Callable[[ImportProgress], None] | None,
+) -> None:
+    """Compare each batch, have the locator process place its new or changed rows, write it when they come back.
+
+    The locator works on the next batches while batch k is written. They are compared before batch k
+    is committed, which is safe: an id appears in one batch only (the reader rejects repeats).
+    """
+    locator = LocatorProcess(app.settings.data_dir)
+    waiting: deque[tuple[Batch, Comparison]] = deque()
+    try:
+        for batch in batches:
+            _read(batch, problems, progress)
+            with app.database.read() as session:
+                comparison = compare_batch(session, batch.rows)
+            locator.submit(comparison.to_locate)
+            waiting.append((batch, comparison))
+            if len(waiting) > LOCATING_AHEAD:
+                _write_located(app, *waiting.popleft(), locator.result(), written, progress, on_progress=on_progress)
+        while waiting:
+            _write_located(app, *waiting.popleft(), locator.result(), written, progress, on_progress=on_progress)
+    finally:
+        locator.close()
+
+
+def _write_located(
+    app: App,
+    batch: Batch,
+    comparison: Comparison,
+    locations: list[tuple],
+    written: AccountsWritten,
+    progress: ImportProgress,
+    *,
+    on_progress: Callable[[ImportProgress], None] | None,
+) -> None:
+    progress.placed += len(locations)
+    write_plan(app, plan_located(comparison, locations), written)
+    _written(batch, progress, on_progress=on_progress)
+
+
+def _read(batch: Batch, problems: list[RowProblem], progress: ImportProgress) -> None:
+    problems.extend(batch.problems)
+    progress.read += len(batch.rows) + sum(problem.rejected for problem in batch.problems)
+    progress.bytes_read = batch.bytes_read
+
+
+def _written(batch: Batch, progress: ImportProgress, *, on_progress: Callable[[ImportProgress], None] | None) -> None:
+    progress.written += len(batch.rows)
+    progress.bytes_written = batch.bytes_read
+    if on_progress:
+        on_progress(progress)
+
+
+def _batches(path: Path, *, reader_process: bool) -> AbstractContextManager[Iterator[Batch]]:
+    if reader_process:
+        return batches_from_process(path, size=BATCH)
+    return nullcontext(read_batches(path, size=BATCH))
+
+
+@contextmanager
+def _readable(progress: ImportProgress | None = None) -> Iterator[None]:
+    """AccountImportError, for the user, in place of a file that cannot be read at all or an import cut short."""
+    try:
+        yield
+    except AccountFileError as error:
+        raise AccountImportError(str(error)) from None
+    except StageStopped as error:
+        done = f" after {progress.written:,} rows written" if progress else ""
+        raise AccountImportError(f"import stopped{done}: {error}; importing the file again finishes it") from None

@@ -1,0 +1,97 @@
+"""Large account books: streamed through a reader process, located in a locator process, with progress on stderr."""
+
+import csv
+
+import pytest
+from sqlalchemy import select
+
+from contextfeed.bootstrap import build_app
+from contextfeed.db.engine import Database
+from contextfeed.db.migrate import upgrade
+from contextfeed.db.models import Account
+from contextfeed.services.accounts import AccountImportError, import_accounts_file
+from tests.conftest import DATA
+
+BOOKS = [DATA / "accounts" / "messy.csv", DATA / "accounts" / "boston_accounts.csv"]
+# Every stored column but the instants of writing.
+COLUMNS = [column for column in Account.__table__.c if column.name not in ("created_at", "updated_at")]
+
+
+def stored(url: str) -> list[tuple]:
+    with Database.from_url(url).read() as session:
+        return [tuple(row) for row in session.execute(select(*COLUMNS).order_by(Account.account_id))]
+
+
+def import_both_ways(tmp_path, monkeypatch, book) -> tuple[tuple[dict, list], tuple[dict, list]]:
+    """(report, stored rows) of importing `book` in this process, then through the reader and locator processes."""
+    results = []
+    for name, processes_above in (("in_process", 1 << 40), ("processes", 0)):
+        url = f"sqlite:///{tmp_path / name}.db"
+        upgrade(url)
+        monkeypatch.setenv("CONTEXTFEED_DATABASE_URL", url)
+        report = import_accounts_file(build_app(), book, processes_above=processes_above)
+        results.append((report, stored(url)))
+    return results[0], results[1]
+
+
+@pytest.mark.parametrize("book", BOOKS, ids=lambda path: path.name)
+def test_a_book_read_and_located_in_processes_loads_exactly_what_reading_it_here_loads(
+    environment, tmp_path, monkeypatch, book
+):
+    here, apart = import_both_ways(tmp_path, monkeypatch, book)
+    assert apart == here
+    assert here[0]["created"] == len(here[1]) > 0
+
+
+def test_a_reimport_through_the_processes_updates_only_the_moved_account(environment, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'book.db'}"
+    upgrade(url)
+    monkeypatch.setenv("CONTEXTFEED_DATABASE_URL", url)
+    book = tmp_path / "book.csv"
+    rows = list(csv.reader((DATA / "accounts" / "boston_accounts.csv").open(newline="")))
+    book.write_text("\n".join(",".join(row) for row in rows) + "\n")
+    import_accounts_file(build_app(), book, processes_above=0)
+    header, first = rows[0], dict(zip(rows[0], rows[1]))
+    moved = {**first, "city": "Springfield", "region": "IL", "postal_code": "62701", "lat": "", "lon": ""}
+    rows[1] = [moved[name] for name in header]
+    book.write_text("\n".join(",".join(row) for row in rows) + "\n")
+    report = import_accounts_file(build_app(), book, processes_above=0)
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 1, len(rows) - 2)
+    with Database.from_url(url).read() as session:
+        assert session.get(Account, first["account_id"]).loc_admin1 == "US-IL"
+
+
+def test_a_file_without_an_account_id_column_is_refused_by_the_reader_process(environment, tmp_path):
+    path = tmp_path / "wrong.csv"
+    path.write_text("id,name\n1,x\n")
+    with pytest.raises(AccountImportError, match="no account_id column"):
+        import_accounts_file(build_app(), path, processes_above=0)
+
+
+def test_a_windows_1252_book_loads_through_the_reader_process(environment, migrated, tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("account_id,name,city,country\nW1,Zoë Müller,Zürich,CH\n".encode("cp1252"))
+    report = import_accounts_file(build_app(), path, processes_above=0)
+    assert report["created"] == 1
+    with Database.from_url(migrated).read() as session:
+        account = session.get(Account, "W1")
+        assert (account.name, account.loc_city) == ("Zoë Müller", "Zürich")
+
+
+def test_the_import_shows_rows_read_placed_and_written_with_rate_and_eta_on_stderr(cli, migrated):
+    status, out, err = cli("accounts", "import", DATA / "accounts" / "messy.csv")
+    assert status == 0
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("importing accounts: 9 read, 3 placed, 3 written, ")
+    assert "rows/s" in last and last.endswith("100% done, ETA 0m00s")
+    assert out.startswith(f"{DATA / 'accounts' / 'messy.csv'}: 3 created")
+
+
+def test_a_locator_process_that_stops_ends_the_import_with_advice_not_a_traceback(
+    environment, migrated, tmp_path, monkeypatch
+):
+    broken = tmp_path / "not-a-directory"
+    broken.write_text("the data directory must be a directory")
+    monkeypatch.setenv("CONTEXTFEED_DATA_DIR", str(broken))
+    with pytest.raises(AccountImportError, match=r"import stopped after 0 rows written: the locator process stopped"):
+        import_accounts_file(build_app(), DATA / "accounts" / "boston_accounts.csv", processes_above=0)
