@@ -305,33 +305,41 @@ def served(env: dict[str, str]) -> Iterator[Service]:
         stop(process)
 
 
-def wait_until_up(process: subprocess.Popen, url: str) -> None:
-    """Poll /healthz until the service answers; raises with its stderr if it exits or takes too long."""
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+def wait_until(process: subprocess.Popen, ready: Callable[[], bool], *, timeout_s: float, every_s: float) -> bool:
+    """Poll `ready()` until it holds (True) or `timeout_s` passes (False); raises with its stderr if the server exits."""
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"contextfeed serve exited {process.returncode}:\n{process.stderr.read()}")
+        if ready():
+            return True
+        time.sleep(every_s)
+    return False
+
+
+def wait_until_up(process: subprocess.Popen, url: str) -> None:
+    """Poll /healthz until the service answers; raises with its stderr if it exits or takes too long."""
+
+    def healthy() -> bool:
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
+            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
         except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"contextfeed serve did not answer on {url} within {SERVER_START_TIMEOUT_S} s")
+            return False
+
+    if not wait_until(process, healthy, timeout_s=SERVER_START_TIMEOUT_S, every_s=0.1):
+        raise RuntimeError(f"contextfeed serve did not answer on {url} within {SERVER_START_TIMEOUT_S} s")
 
 
 def wait_until_in_memory(process: subprocess.Popen, url: str, key: str) -> None:
     """Poll GET /v1/suppression/index until the service answers checks from memory."""
-    deadline = time.monotonic() + INDEX_BUILD_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"contextfeed serve exited {process.returncode}:\n{process.stderr.read()}")
+
+    def in_memory() -> bool:
         state = httpx.get(f"{url}/v1/suppression/index", headers={"Authorization": f"Bearer {key}"}, timeout=5)
         state.raise_for_status()
-        if state.json()["in_memory"]:
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"the suppression index of {url} was not built within {INDEX_BUILD_TIMEOUT_S} s")
+        return state.json()["in_memory"]
+
+    if not wait_until(process, in_memory, timeout_s=INDEX_BUILD_TIMEOUT_S, every_s=0.2):
+        raise RuntimeError(f"the suppression index of {url} was not built within {INDEX_BUILD_TIMEOUT_S} s")
 
 
 def stop(process: subprocess.Popen) -> None:
