@@ -11,7 +11,7 @@ other than 200 or a dropped connection; a wrong answer is one whose
 (suppress, level) is neither the account's state before the writes nor after
 them. The p99 counts only the checks sent while a writer was running; its
 probe is the p99 of the same load on the same server for a ninth of that
-time (at most PROBE_SECONDS) before the writers start. The run
+time (at most PROBE_SECONDS) before the writers start, after a warm-up. The run
 is bounded: the load stops after --seconds, and the writers are waited for
 (at most WRITER_TIMEOUT_S), then stopped.
 """
@@ -32,7 +32,7 @@ import httpx
 import numpy as np
 import orjson
 
-from bench.bench_load import CONNECTIONS, Connection
+from bench.bench_load import CONNECTIONS, WARM_UP_SECONDS, Connection
 from bench.common import Row, Service, contextfeed_command, report, say, scaled, served
 from bench.world import World, news_feed
 from contextfeed.clock import SystemClock
@@ -194,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     with served(env) as service:
         before = states(service, ids)
         quiet_seconds = min(PROBE_SECONDS, seconds / 9)
+        # Connections opened and the server's first answers made, as before the writers the load runs on.
+        asyncio.run(load(service, ids, seconds=WARM_UP_SECONDS, rate=args.rate, writing=lambda: False))
         quiet = asyncio.run(load(service, ids, seconds=quiet_seconds, rate=args.rate, writing=lambda: False))
         say(f"load: {seconds:g} s at {args.rate:g} checks/s while the wire's ingest and the accounts' import write")
         started = time.monotonic()

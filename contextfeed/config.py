@@ -38,6 +38,7 @@ class ServiceSettings(Strict):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
     user_agent: str = "contextfeed/0.1 (call-centre emergency context; ops@example.com)"
+    batch_niceness: Annotated[int, Field(ge=0, le=19)] = 10
 
 
 class FetchSettingsModel(Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -11,6 +12,10 @@ from contextfeed.bootstrap import App, build_app, collect_less
 
 # `serve --no-scheduler` tells its worker processes through the environment.
 NO_SCHEDULER = "CONTEXTFEED_NO_SCHEDULER"
+# The event loop answers checks; the index's follower and builds are throughput work in threads of their own.
+# Python hands the GIL to a waiting thread after 5 ms by default: a check queued behind a follower reading a
+# burst of changes would wait that long at every turn, so the loop gets it back within a millisecond.
+SWITCH_INTERVAL_S = 0.001
 
 
 def attach_scheduler(api: FastAPI, app: App) -> None:
@@ -36,6 +41,7 @@ def attach_scheduler(api: FastAPI, app: App) -> None:
 def build() -> FastAPI:
     """The API for one worker process (uvicorn factory)."""
     collect_less()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     from contextfeed.api.app import create_api
 
     app = build_app()

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from contextfeed.bootstrap import settle
-from contextfeed.cli.output import CommandError, app_from_environment, emit, import_with_progress, redact
+from contextfeed.cli.output import CommandError, app_from_environment, emit, import_with_progress, redact, yield_cpu
 from contextfeed.config import load_settings
 from contextfeed.domain.terms import KINDS
 
@@ -51,7 +51,7 @@ def cmd_db_upgrade(args) -> int:
 
 def cmd_accounts_import(args) -> int:
     """Import accounts from CSV and report created/updated/unchanged/rejected."""
-    summary = import_with_progress(app_from_environment(), args.file)
+    summary = import_with_progress(yield_cpu(app_from_environment()), args.file)
     if args.json:
         emit(summary)
         return 0
@@ -72,7 +72,7 @@ def cmd_ingest(args) -> int:
     from contextfeed.sources import parse_document
 
     settle()  # what the pipeline loaded, before the document's objects
-    app = app_from_environment()
+    app = yield_cpu(app_from_environment())
     name = args.source or args.kind
     if name is None:
         raise CommandError("give --kind (and optionally --source)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +34,14 @@ def instant(text: str) -> datetime:
 def app_from_environment() -> App:
     """The App for this process (settings from file and environment)."""
     return build_app()
+
+
+def yield_cpu(app: App) -> App:
+    """Lower this process (and the processes it starts) to the configured batch priority; the App, for chaining."""
+    wanted = app.settings.service.batch_niceness
+    # Never raised back: a job an operator started under `nice -n 19` stays there.
+    os.setpriority(os.PRIO_PROCESS, 0, max(wanted, os.getpriority(os.PRIO_PROCESS, 0)))
+    return app
 
 
 def emit(payload: object) -> None:

@@ -7,8 +7,8 @@ account it reached) it holds. So each distinct rest of a result is made once
 per check by `check_result` itself, encoded once, and written after each
 account's id and phone; a flagged account's own flag ids are written into the
 places that stand-in ids took in the encoded rest. Accounts with releases,
-edited since the columns were built, or not in them at all go through
-`suppression_check` as before. The answer is thus the bytes that encoding
+edited since the columns were built, named by changes not yet read into
+memory, or not in the columns at all go through `suppression_check` as before. The answer is thus the bytes that encoding
 `suppression_check`'s results gives, by construction (and by test).
 """
 
@@ -80,13 +80,13 @@ def check_json(
                 )
             }
         )
-    table, store = view.index.accounts, view.index.stored
+    table, store, behind = view.memory.accounts, view.memory.stored, view.behind
     rows, hit = table.rows(account_ids)
     flags, releases, extra = store.flags, store.releases, table.extra
     general = {
         at_: account_id
         for at_, (account_id, found) in enumerate(zip(account_ids, hit.tolist()))
-        if not found or account_id in releases or account_id in extra
+        if not found or account_id in releases or account_id in extra or account_id in behind
     }
     done = {
         result["account_id"]: orjson.dumps(result)

@@ -2,17 +2,24 @@
 
 A dialer asks about 100,000 accounts at once, or one account 500 times a
 second; the database answers either in seconds. This index answers from
-memory and, before each check, reads what the change log gained since
-(one indexed `max(cursor)` when nothing did), so a check never misses a
-committed flag change: what it knows lags the database by no more than the
-check's own refresh. Accounts are read again when the log names them (a
-move re-matches flags) and, for edits that change no flag, by `updated_at`
-every ACCOUNTS_EVERY; ids it has never seen are looked up in the database,
-so a freshly imported account is never answered "unknown".
+memory, and a check never misses a flag change committed before it: each
+check first reads the change log's newest cursor (one indexed `max(cursor)`).
+When the log gained changes the memory does not hold yet, the accounts they
+name (read from the log, ids only) are answered from the database, every
+other account from memory, and a follower thread reads the named accounts
+into memory meanwhile. So a burst of writes (a national alert, an import
+re-matching a million flags) never makes checks wait for the whole burst to
+be read: only the accounts it touched cost a query, until they are in.
+
+Accounts are read again when the log names them (a move re-matches flags) and,
+for edits that change no flag (a new phone or time zone), by `updated_at`
+every ACCOUNTS_EVERY by the follower: such an edit shows within about that
+long. Ids it has never seen are looked up in the database, so a freshly
+imported account is never answered "unknown".
 
 The first build (and each rebuild) runs in a thread of its own: until it is
 in, checks read the database (slower, never wrong), and a rebuild is read
-aside while checks keep reading the previous index, kept fresh meanwhile.
+aside while checks keep reading the previous memory, kept fresh meanwhile.
 The accounts and flags are held compactly (see `columns`).
 """
 
@@ -22,7 +29,8 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Container, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select
@@ -32,7 +40,7 @@ from contextfeed.bootstrap import settle
 from contextfeed.clock import Clock
 from contextfeed.db.engine import Database, one_of
 from contextfeed.db.models import Account, FlagChange
-from contextfeed.dialer.columns import FlagStore, table_from_rows
+from contextfeed.dialer.columns import AccountTable, FlagStore, table_from_rows
 from contextfeed.dialer.feed import latest_cursor, lock_change_log
 from contextfeed.dialer.shared_read import SharedRead
 from contextfeed.dialer.suppression import DatabaseView, KnownAccount, chunks
@@ -47,24 +55,58 @@ REBUILD_EVERY = timedelta(hours=6)
 ACCOUNT_COLUMNS = (Account.account_id, Account.phone, Account.timezone, Account.loc_precision)
 # Account rows read at a time when building: ten million at once would hold gigabytes of row objects.
 BUILD_ROWS = 50_000
+# A check of at most this many ids that finds memory behind asks the log about its own ids (one indexed
+# query) instead of reading every change the backlog lacks: a burst of 100,000 changes costs it nothing.
+OWN_IDS = 100
 
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class Backlog:
+    """Changes read from the log but not yet into memory: every one up to `through`, by the accounts they name.
+
+    Only `read_log` adds (accounts first, then `through`) and only `apply` removes, both holding the log's
+    lock; a check reads `through`, then asks whether its ids are named, without any lock.
+    """
+
+    through: int
+    accounts: dict[str, int] = field(default_factory=dict)
+
+    def names_any(self, account_ids: Iterable[str]) -> bool:
+        """True when a change not yet in memory names one of these accounts."""
+        accounts = self.accounts
+        return any(account_id in accounts for account_id in account_ids)
+
+
+@dataclass
+class Memory:
+    """What checks read, swapped whole by a build: the accounts, their flags, and what the log holds beyond them."""
+
+    accounts: AccountTable
+    stored: FlagStore
+    backlog: Backlog
+    # Every change up to this cursor is in `accounts` and `stored`.
+    cursor: int = 0
+
+
 class SuppressionIndex:
-    """Accounts and their flags ending after `horizon`, in memory; thread-safe, refreshed on demand."""
+    """Accounts and their flags ending after `horizon`, in memory; thread-safe, followed on demand."""
 
     def __init__(self, database: Database, clock: Clock) -> None:
         self.database = database
         self.clock = clock
         self.horizon: datetime | None = None
-        self.cursor = 0
-        self.accounts = table_from_rows(())
-        self.stored = FlagStore()
+        self.memory = Memory(table_from_rows(()), FlagStore(), Backlog(0))
         self.accounts_read_at: datetime | None = None
         self.accounts_read = 0.0
+        # Held while memory changes: builds' swaps, reloads, reads of edited accounts.
         self.lock = threading.Lock()
+        # Held while the log is read into the backlog, and while the backlog loses what memory now holds.
+        self.log_lock = threading.Lock()
         self.building: threading.Thread | None = None
+        self.following: threading.Thread | None = None
+        self.follow_lock = threading.Lock()
         # Seconds the last build took, from its start to its swap (None: none has finished).
         self.build_seconds: float | None = None
         self.probe: Connection | None = None
@@ -93,11 +135,80 @@ class SuppressionIndex:
         except Exception:
             log.exception("the suppression index could not be built; checks read the database meanwhile")
 
+    async def answering(self, account_ids: Collection[str]) -> IndexView | None:
+        """Memory that answers these accounts with every change committed before this call (None: ask elsewhere).
+
+        For checks on the event loop: the probe of the change log runs in a worker thread, shared by the checks
+        that arrive together. When memory is behind, the follower is started, and memory still answers if the
+        backlog already read covers the probe and names none of these accounts.
+        """
+        if self.stale(self.clock.now()):
+            return None
+        newest = await self.shared_probe()
+        memory = self.memory
+        if self.due() or newest > memory.cursor:
+            self.follow()
+        backlog = memory.backlog
+        if newest <= memory.cursor or (newest <= backlog.through and not backlog.names_any(account_ids)):
+            return IndexView(self.database, memory)
+        return None
+
+    def caught_up(self, account_ids: Collection[str]) -> IndexView | None:
+        """What a check in a worker thread reads, with every change committed before this call (None: unbuilt).
+
+        Builds first when nothing held can answer now (the clock went back), unless a build is under way.
+        A few ids ask the log about themselves after what the backlog holds; more read the backlog up to
+        the log's end.
+        """
+        if self.stale(self.clock.now()):
+            with self.lock:
+                if self.stale(now := self.clock.now()) and not self.rebuilding():
+                    self.build(now, locked=True)
+        if self.horizon is None:
+            return None
+        memory = self.memory
+        backlog = memory.backlog
+        if len(account_ids) <= OWN_IDS:
+            # `through` first: every change up to it is in memory or named by the backlog, read after it.
+            named = self.named_after(backlog.through, account_ids)
+            named.update(account_id for account_id in account_ids if account_id in backlog.accounts)
+            view = IndexView(self.database, memory, behind=named)
+        else:
+            self.read_log(memory)
+            view = IndexView(self.database, memory)
+        if self.due() or backlog.through > memory.cursor or view.behind:
+            self.follow()
+        return view
+
+    def named_after(self, cursor: int, account_ids: Collection[str]) -> set[str]:
+        """Those of these accounts that a change after `cursor` names."""
+        with self.database.read() as session:
+            return set(
+                session.scalars(
+                    select(FlagChange.account_id)
+                    .where(one_of(session, FlagChange.account_id, list(account_ids)), FlagChange.cursor > cursor)
+                    .distinct()
+                )
+            )
+
+    def follow(self) -> None:
+        """Start the follower unless it runs: it reads into memory what the log and the accounts gained."""
+        with self.follow_lock:
+            if self.following is None or not self.following.is_alive():
+                self.following = threading.Thread(target=self.follow_logged, name="suppression-follow", daemon=True)
+                self.following.start()
+
+    def follow_logged(self) -> None:
+        """`refresh` until nothing more is due, logged when it fails: the next check starts another."""
+        try:
+            self.refresh()
+            while self.newest_cursor() > self.memory.cursor:
+                self.refresh()
+        except Exception:
+            log.exception("the suppression index could not follow the change log; checks read the database")
+
     def refresh(self) -> None:
-        """Catch up with the database: build on first use, then read what the change log and accounts gained."""
-        # The common case, nothing new, takes one indexed read and no lock: concurrent checks do not queue.
-        if not self.behind():
-            return
+        """Catch up with the database now: build on first use, then read what the change log and accounts gained."""
         with self.lock:
             now = self.clock.now()
             if self.stale(now):
@@ -109,29 +220,15 @@ class SuppressionIndex:
             if self.old(now):
                 # Old, not wrong: a rebuild is read aside while this one keeps answering, kept fresh below.
                 self.start_build()
-            changed, newest = self.changed_accounts()
-            if changed:
-                self.reload(changed)
-                # Only now: a check that sees this cursor is answered without waiting for the lock.
-                self.cursor = newest
+            memory = self.memory
+            self.read_log(memory)
+            self.apply(memory)
             if self.accounts_due():
-                self.read_accounts(now)
-
-    def behind(self) -> bool:
-        """True when the index is unbuilt, old, or the database has changes or edits it has not read."""
-        return self.due() or self.newest_cursor() > self.cursor
-
-    async def current(self) -> bool:
-        """True when the index holds every change committed before this call; for checks on the event loop.
-
-        The probe of the change log runs in a worker thread, shared by the checks that arrive together.
-        """
-        return not self.due() and await self.shared_probe() <= self.cursor
+                self.read_accounts(memory, now)
 
     def due(self) -> bool:
-        """True when a refresh is due whatever the change log holds: a build, or a read of edited accounts."""
-        now = self.clock.now()
-        return self.accounts_due() or self.stale(now) or (self.old(now) and not self.rebuilding())
+        """True when the follower is due whatever the change log holds: a rebuild, or a read of edited accounts."""
+        return self.accounts_due() or (self.old(self.clock.now()) and not self.rebuilding())
 
     def stale(self, now: datetime) -> bool:
         """True before the first build, and when the clock went back before the horizon."""
@@ -169,7 +266,7 @@ class SuppressionIndex:
         """Read everything: the change log's end first, so no change made while reading is skipped.
 
         Built aside and swapped in whole (under the lock, unless the caller holds it): checks running
-        meanwhile read the previous index, or the database before the first.
+        meanwhile read the previous memory, or the database before the first.
         """
         started = time.monotonic()
         # Each read of the log is its own short transaction: on PostgreSQL it holds writers back.
@@ -185,81 +282,122 @@ class SuppressionIndex:
             stored.keep(load_flags(session, ending_after=now))
         settle()  # long-lived objects (flags, interned parts), or every full collection walks them all
         # Accounts written while this build read are stamped after `now`: the next refresh reads them again.
-        with contextlib.nullcontext() if locked else self.lock:
-            self.accounts, self.stored, self.cursor = accounts, stored, cursor
+        # The changes after `cursor` may have been read or not: the new backlog starts there.
+        with contextlib.nullcontext() if locked else self.lock, self.log_lock:
+            self.memory = Memory(accounts, stored, Backlog(cursor), cursor)
             self.accounts_read, self.accounts_read_at, self.horizon = time.monotonic(), now, now
             self.build_seconds = self.accounts_read - started
 
-    def changed_accounts(self) -> tuple[set[str], int]:
-        """The accounts the change log names after our cursor, and the newest cursor among them."""
-        with self.database.read() as session:
-            lock_change_log(session)
-            rows = session.execute(
-                select(FlagChange.account_id, FlagChange.cursor)
-                .where(FlagChange.cursor > self.cursor)
-                .order_by(FlagChange.cursor)
-            ).all()
-        return {row.account_id for row in rows}, rows[-1].cursor if rows else self.cursor
+    def read_log(self, memory: Memory) -> None:
+        """Add to the backlog the accounts the change log names after what it holds."""
+        with self.log_lock:
+            backlog = memory.backlog
+            with self.database.read() as session:
+                lock_change_log(session)
+                rows = session.execute(
+                    select(FlagChange.account_id, FlagChange.cursor)
+                    .where(FlagChange.cursor > backlog.through)
+                    .order_by(FlagChange.cursor)
+                ).all()
+            if rows:
+                backlog.accounts.update(rows)
+                backlog.through = rows[-1].cursor
 
-    def reload(self, account_ids: Collection[str]) -> None:
+    def apply(self, memory: Memory) -> None:
+        """Read into memory the accounts the backlog names, chunk by chunk, each leaving the backlog once in."""
+        backlog = memory.backlog
+        through = backlog.through
+        # Accounts named again after `through` stay in the backlog: what is read now may miss that change.
+        named = sorted(account_id for account_id, cursor in list(backlog.accounts.items()) if cursor <= through)
+        with self.database.read() as session:
+            for chunk in chunks(named):
+                self.reload(session, memory, chunk)
+                with self.log_lock:
+                    for account_id in chunk:
+                        if backlog.accounts.get(account_id, through + 1) <= through:
+                            del backlog.accounts[account_id]
+        # Only now: a check that sees this cursor is answered from memory without looking at the backlog.
+        memory.cursor = max(memory.cursor, through)
+
+    def reload(self, session, memory: Memory, account_ids: Collection[str]) -> None:
         """Read these accounts and their flags again."""
-        with self.database.read() as session:
-            for chunk in chunks(sorted(account_ids)):
-                # Key by key, never emptied first: a check reading meanwhile sees the old flags or the new ones.
-                self.stored.keep(load_flags(session, ending_after=self.horizon, account_ids=chunk), chunk)
-                self.accounts = self.accounts.remember(
-                    session.connection().execute(
-                        select(*ACCOUNT_COLUMNS).where(one_of(session, Account.account_id, chunk))
-                    )
-                )
+        # Key by key, never emptied first: a check reading meanwhile sees the old flags or the new ones.
+        memory.stored.keep(load_flags(session, ending_after=self.horizon, account_ids=account_ids), account_ids)
+        memory.accounts = memory.accounts.remember(
+            session.connection().execute(
+                select(*ACCOUNT_COLUMNS).where(one_of(session, Account.account_id, account_ids))
+            )
+        )
 
-    def read_accounts(self, now: datetime) -> None:
+    def read_accounts(self, memory: Memory, now: datetime) -> None:
         """Read again the accounts written since (a little before) the last time they were read."""
         query = select(*ACCOUNT_COLUMNS).where(Account.updated_at >= self.accounts_read_at - ACCOUNTS_OVERLAP)
         with self.database.read() as session:
-            self.accounts = self.accounts.remember(session.connection().execute(query))
+            memory.accounts = memory.accounts.remember(session.connection().execute(query))
         self.accounts_read, self.accounts_read_at = time.monotonic(), now
 
     def state(self) -> dict:
         """Whether checks are answered from memory yet, what the index holds and how long its build took."""
+        memory = self.memory
         return {
             "in_memory": self.horizon is not None,
             "building": self.rebuilding(),
-            "accounts": len(self.accounts) + len(self.accounts.extra),
-            "flagged_accounts": len(self.stored),
-            "cursor": self.cursor,
+            "accounts": len(memory.accounts) + len(memory.accounts.extra),
+            "flagged_accounts": len(memory.stored),
+            "cursor": memory.cursor,
             "build_seconds": self.build_seconds,
         }
 
     def view(self) -> IndexView:
-        """What a check reads: this index, and the database for what it does not hold."""
-        return IndexView(self)
+        """What a check reads: memory as it is now, and the database for the rest."""
+        return IndexView(self.database, self.memory)
 
 
 class IndexView:
-    """The check's reads served from the index; unknown ids and phones go to the database."""
+    """The check's reads served from memory; unknown ids, phones and accounts with changes not yet in, from the database."""
 
-    def __init__(self, index: SuppressionIndex) -> None:
-        self.index = index
+    def __init__(self, database: Database, memory: Memory, *, behind: Container[str] | None = None) -> None:
+        self.database = database
+        self.memory = memory
+        # The accounts memory may be behind on: the backlog's, unless the check found out more precisely.
+        self.behind = memory.backlog.accounts if behind is None else behind
+
+    def behind_of(self, account_ids: Iterable[str]) -> list[str]:
+        """Those of these ids that memory does not answer: a change not yet read in names them."""
+        behind = self.behind
+        return [account_id for account_id in account_ids if account_id in behind]
 
     def accounts(self, account_ids: Sequence[str]) -> dict[str, KnownAccount]:
         """The known accounts among these ids."""
-        found = self.index.accounts.accounts(account_ids)
+        behind = set(self.behind_of(account_ids))
+        found = {
+            account_id: account
+            for account_id, account in self.memory.accounts.accounts(account_ids).items()
+            if account_id not in behind
+        }
         if len(found) < len(set(account_ids)):
-            with self.index.database.read() as session:
+            with self.database.read() as session:
                 found |= DatabaseView(session).accounts([i for i in account_ids if i not in found])
         return found
 
     def accounts_by_phone(self, phones: Sequence[str]) -> dict[str, list[KnownAccount]]:
         """The accounts behind each of these phones (from the database: the index keeps no phone book)."""
-        with self.index.database.read() as session:
+        with self.database.read() as session:
             return DatabaseView(session).accounts_by_phone(phones)
 
     def flags(self, account_ids: Iterable[str], *, at: datetime) -> dict[str, list[ActiveFlag]]:
         """The flags in force at `at` of these accounts, by account."""
-        stored = self.index.stored
-        return {
+        account_ids = list(account_ids)
+        stored = self.memory.stored
+        found = {
             account_id: active
             for account_id in account_ids
             if (flags := stored.stored(account_id)) and (active := in_force(flags, at))
         }
+        if behind := self.behind_of(account_ids):
+            with self.database.read() as session:
+                fresh = DatabaseView(session).flags(behind, at=at)
+            for account_id in behind:
+                found.pop(account_id, None)
+            found |= fresh
+        return found

@@ -1,9 +1,7 @@
 """The change feed reads the page after a full one ahead of the dialer, and never serves one that could lack changes."""
 
-import time
-
 from contextfeed.flags.manual import raise_manual
-from tests.api.world import NOW, client_for, make_app
+from tests.api.world import NOW, client_for, make_app, wait_for
 
 FEED = "/v1/flags/changes"
 
@@ -26,14 +24,6 @@ def recorded_reads(client) -> list[tuple[int, int]]:
 
     read_ahead.read = recording
     return reads
-
-
-def wait_for(condition, seconds: float = 5.0) -> None:
-    """Return once `condition()` holds; fail after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def test_the_page_after_a_full_one_is_read_before_the_dialer_asks_and_served_once(world):

@@ -93,7 +93,7 @@ def test_the_columns_find_what_a_dict_of_the_same_rows_finds(first, later, fold_
 def test_flags_of_an_account_read_again_replace_its_old_ones_and_leave_others_alone(world):
     index = SuppressionIndex(world.app.database, world.app.clock)
     index.refresh()
-    store: FlagStore = index.stored
+    store: FlagStore = index.memory.stored
     watertown = store.stored("A002")
     assert watertown is not None and {flag.level for flag in watertown.flags} == {"do_not_chase"}
     assert store.stored("A004") is None

@@ -1,12 +1,16 @@
 """The suppression check answers from memory: it must never lag what other writers committed."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 
 from contextfeed.accounts.csvfile import AccountRecord
 from contextfeed.dialer import index as suppression_index
-from tests.api.world import NOW, add_accounts, add_event, make_app
+from contextfeed.dialer.index import SuppressionIndex
+from contextfeed.flags.query import load_flags
+from tests.api.world import NOW, add_accounts, add_event, make_app, wait_for
 
 CHECK = "/v1/suppression/check"
 QUINCY = [[42.20, -71.05], [42.30, -71.05], [42.30, -70.95], [42.20, -70.95], [42.20, -71.05]]
@@ -71,11 +75,53 @@ def test_an_account_imported_after_the_index_is_built_is_known_at_once(world, ot
     assert (bakery["status"], bakery["phone"], bakery["suppress"]) == ("ok", "+16175550777", False)
 
 
-def test_an_edit_that_changes_no_flag_is_read_again_on_the_next_pass(world, other_writer, monkeypatch):
+def test_an_edit_that_changes_no_flag_is_read_again_on_the_follower_s_next_pass(world, other_writer, monkeypatch):
     assert check(world, "A009")["A009"]["phone"] == "+6325550109"
     monkeypatch.setattr(suppression_index, "ACCOUNTS_EVERY", 0.0)
     add_accounts(
         other_writer, [AccountRecord("A009", "Makati Trading", "+6325550999", "Ayala Ave", "Manila", "", "", "PH")]
     )
 
-    assert check(world, "A009")["A009"]["phone"] == "+6325550999"
+    # The check does not wait for that pass: it starts it, and a later check reads what it read.
+    wait_for(lambda: check(world, "A009")["A009"]["phone"] == "+6325550999")
+
+
+def test_checks_do_not_wait_while_the_index_reads_a_burst_of_changes_and_its_accounts_are_answered_fresh(
+    world, other_writer, monkeypatch
+):
+    index: SuppressionIndex = world.client.app.state.suppression_index
+    before = check(world, "A004", "A001")  # built
+    assert before["A004"]["suppress"] is False
+    reading, release = threading.Event(), threading.Event()
+
+    def slow_load_flags(*args, **kwargs):
+        reading.set()
+        release.wait(30)
+        return load_flags(*args, **kwargs)
+
+    monkeypatch.setattr(suppression_index, "load_flags", slow_load_flags)
+    add_event(
+        other_writer,
+        source="mema",
+        kind="cap",
+        external_id="MEMA-EVAC-QUINCY",
+        headline="Evacuation Order",
+        event_type="Evacuation Immediate",
+        response_types="Evacuate",
+        sent=NOW - timedelta(minutes=5),
+        until=NOW + timedelta(hours=6),
+        polygons=[QUINCY],
+    )
+    try:
+        started = time.monotonic()
+        during = check(world, "A004", "A001")
+        assert reading.wait(10)  # the follower is reading the change in, and stays there until released
+        again = check(world, "A004", "A001")
+        # Neither check waited for the follower: the changed account came from the database, the other from memory.
+        assert time.monotonic() - started < 10
+        assert during["A004"]["level"] == again["A004"]["level"] == "do_not_chase"
+        assert during["A001"] == again["A001"] == before["A001"]
+    finally:
+        release.set()
+    wait_for(lambda: index.state()["cursor"] == index.newest_cursor())
+    assert check(world, "A004", "A001") == again

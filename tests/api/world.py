@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -111,6 +112,14 @@ class FakeLocator:
         if address.lat is not None and address.lon is not None:
             return Location(Precision.POINT, "lat_lon", address.lat, address.lon, timezone="America/New_York")
         return PLACES.get(address.city.strip().lower(), UNKNOWN_LOCATION)
+
+
+def wait_for(condition, seconds: float = 5.0) -> None:
+    """Return once `condition()` holds; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 def make_app(settings: Settings | None = None, *, clock: FixedClock | None = None) -> App:

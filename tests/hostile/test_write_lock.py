@@ -1,6 +1,9 @@
 """A long write elsewhere (a CLI ingest or import holding SQLite's write lock) never stops the dialer's checks."""
 
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -139,3 +142,34 @@ def test_a_long_wire_is_stored_in_short_transactions_with_the_outcome_of_one(tmp
     assert whole[0]["new"] == 7 and whole[2], "the wire raised no flags to compare"
     assert (batched[0], batched[2]) == (whole[0], whole[2])
     assert batched[1] >= 4 + whole[1] - 1  # 7 items two at a time: four transactions where there was one
+
+
+def cli_priority(environment: dict[str, str], *args: str, nice: int = 0) -> int:
+    """The niceness `contextfeed ARGS` runs its work at, in a process of its own started at `nice`."""
+    report = (
+        f"import os, sys; from contextfeed.cli import main; os.nice({nice}); status = main(sys.argv[1:]); "
+        "print('priority', os.getpriority(os.PRIO_PROCESS, 0)); sys.exit(status)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", report, *args], env={**os.environ, **environment}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout.rsplit("priority", 1)[1])
+
+
+def test_imports_and_ingests_yield_the_cores_to_the_service_and_never_raise_an_operator_s_nice(
+    cli, environment, tmp_path
+):
+    assert cli("db", "upgrade")[0] == 0
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text(
+        "account_id,name,phone,address,city,region,postal_code,country,lat,lon\nN1,Ann,,,Quincy,MA,,US,42.25,-71.0\n"
+    )
+    configured = load_settings().service.batch_niceness
+    assert configured > 0
+    assert cli_priority(environment, "accounts", "import", str(accounts)) == configured
+    assert (
+        cli_priority(environment, "ingest", str(SCENARIO / "feeds" / "mema_shelter_in_place.xml"), "--kind", "cap")
+        == configured
+    )
+    assert cli_priority(environment, "accounts", "import", str(accounts), nice=19) == 19
