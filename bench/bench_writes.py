@@ -170,6 +170,7 @@ def finish(writers: list[tuple[str, subprocess.Popen]], started: float) -> list[
             notes.append(f"{name}: stopped after {WRITER_TIMEOUT_S} s")
             continue
         if process.returncode != 0:
+            # The writer's name, then its last words (a traceback's last line says what failed).
             notes.append(f"{name}: exit {process.returncode}: {process.stderr.read()[-300:]}")
     return notes
 
@@ -256,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             "writers",
             0,
             at_most=True,
-            note="; ".join(note[-300:] for note in notes),
+            note="; ".join(notes),
         ),
     ]
     return report(rows, args)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import repeat
@@ -14,6 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 # How long a writer waits for another process's write lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# SQLite's busy handler retries the lock every 100 ms at the longest, and a writer that commits and begins again
+# at once can take it back before then: a 50,000-item ingest's back-to-back batches starved an import past
+# its busy timeout. So a writer that held the lock gives a tenth of that time back, up to that 100 ms.
+WRITER_GAP_S = 0.1
 # Connections kept open: at least the threads that may each hold a session at once (anyio's 40
 # workers serve FastAPI's sync endpoints and dependencies). Fewer makes a burst of requests queue
 # for a connection, or stall outright while the threads that would give theirs back wait for a
@@ -65,10 +71,16 @@ def make_engine(url: str) -> Engine:
         # A deferred transaction that reads and then writes cannot wait for a
         # busy lock (SQLite would deadlock), so it fails at once with "database
         # is locked". Writers therefore BEGIN IMMEDIATE and queue on busy_timeout.
-        mode = "IMMEDIATE" if connection.get_execution_options().get("sqlite_writer") else "DEFERRED"
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        writer = connection.get_execution_options().get("sqlite_writer")
+        connection.exec_driver_sql(f"BEGIN {'IMMEDIATE' if writer else 'DEFERRED'}")
+        if writer:
+            _locked.at = time.monotonic()
 
     return engine
+
+
+# When this thread's SQLite writer got the write lock (None: no writer of it holds one).
+_locked = threading.local()
 
 
 class Database:
@@ -92,9 +104,15 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session that commits once when the block ends and rolls back if it raises."""
-        with self._writer() as session, session.begin():
-            yield session
+        """A session that commits once when the block ends and rolls back if it raises; then makes way (SQLite)."""
+        _locked.at = None
+        try:
+            with self._writer() as session, session.begin():
+                yield session
+        finally:
+            if (locked_at := _locked.at) is not None:
+                _locked.at = None
+                time.sleep(min(WRITER_GAP_S, (time.monotonic() - locked_at) / 10))
 
     @contextmanager
     def read(self) -> Iterator[Session]:

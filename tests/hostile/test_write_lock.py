@@ -11,13 +11,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from contextfeed.bootstrap import App
 from contextfeed.clock import FixedClock
 from contextfeed.config import load_settings
+from contextfeed.db import engine as engine_module
 from contextfeed.db.engine import Database, make_engine
 from contextfeed.db.migrate import upgrade
 from contextfeed.db.models import Flag
@@ -173,3 +174,25 @@ def test_imports_and_ingests_yield_the_cores_to_the_service_and_never_raise_an_o
         == configured
     )
     assert cli_priority(environment, "accounts", "import", str(accounts), nice=19) == 19
+
+
+@sqlite_only("the write lock is SQLite's")
+def test_a_writer_is_not_starved_by_another_that_commits_and_begins_again_at_once(database_url, monkeypatch):
+    upgrade(database_url)
+    bulk = Database(make_engine(database_url))
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 2_500)
+    other = Database(make_engine(database_url))
+
+    def back_to_back_batches() -> None:  # as a 50,000-item ingest writes, each batch holding the lock a second
+        for _ in range(6):
+            with bulk.write() as session:
+                session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+                time.sleep(1.0)
+
+    with ThreadPoolExecutor(1) as pool:
+        batches = pool.submit(back_to_back_batches)
+        time.sleep(0.5)
+        with other.write() as session:  # fails with "database is locked" after 2.5 s unless the batches make way
+            session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        assert not batches.done()
+        batches.result()
