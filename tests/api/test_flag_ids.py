@@ -7,25 +7,13 @@ from sqlalchemy import select
 
 from contextfeed.db.models import EventArea
 from contextfeed.services.ingest import flag_engine
-from tests.api.world import NOW, add_event
+from tests.api.world import NOW, add_event, add_quincy_evacuation
 
-QUINCY = [[42.20, -71.05], [42.30, -71.05], [42.30, -70.95], [42.20, -70.95], [42.20, -71.05]]
 MANILA = [[14.5, 120.9], [14.7, 120.9], [14.7, 121.1], [14.5, 121.1], [14.5, 120.9]]
 
 
 def test_a_new_flag_never_takes_the_id_of_the_newest_flag_just_cleared(world):
-    event_id = add_event(
-        world.app,
-        source="mema",
-        kind="cap",
-        external_id="MEMA-EVAC-QUINCY",
-        headline="Evacuation Order",
-        event_type="Evacuation Immediate",
-        response_types="Evacuate",
-        sent=NOW - timedelta(minutes=5),
-        until=NOW + timedelta(hours=6),
-        polygons=[QUINCY],
-    )
+    event_id = add_quincy_evacuation(world.app)
     # The alert's area moves: Quincy's flag (the newest of all) is cleared and Manila's raised, in one update.
     with world.app.database.write() as session:
         area = session.scalars(select(EventArea).where(EventArea.event_id == event_id)).one()

@@ -10,10 +10,9 @@ from contextfeed.accounts.csvfile import AccountRecord
 from contextfeed.dialer import index as suppression_index
 from contextfeed.dialer.index import SuppressionIndex
 from contextfeed.flags.query import load_flags
-from tests.api.world import NOW, add_accounts, add_event, make_app, wait_for
+from tests.api.world import add_accounts, add_quincy_evacuation, make_app, wait_for
 
 CHECK = "/v1/suppression/check"
-QUINCY = [[42.20, -71.05], [42.30, -71.05], [42.30, -70.95], [42.20, -70.95], [42.20, -71.05]]
 
 
 def check(world, *account_ids: str) -> dict[str, dict]:
@@ -33,18 +32,7 @@ def other_writer(world):
 
 def test_a_flag_another_process_raises_after_the_index_is_built_suppresses_the_next_check(world, other_writer):
     assert check(world, "A004")["A004"]["suppress"] is False
-    add_event(
-        other_writer,
-        source="mema",
-        kind="cap",
-        external_id="MEMA-EVAC-QUINCY",
-        headline="Evacuation Order",
-        event_type="Evacuation Immediate",
-        response_types="Evacuate",
-        sent=NOW - timedelta(minutes=5),
-        until=NOW + timedelta(hours=6),
-        polygons=[QUINCY],
-    )
+    add_quincy_evacuation(other_writer)
 
     quincy = check(world, "A004")["A004"]
     assert quincy["suppress"] is True and quincy["level"] == "do_not_chase"
@@ -100,18 +88,7 @@ def test_checks_do_not_wait_while_the_index_reads_a_burst_of_changes_and_its_acc
         return load_flags(*args, **kwargs)
 
     monkeypatch.setattr(suppression_index, "load_flags", slow_load_flags)
-    add_event(
-        other_writer,
-        source="mema",
-        kind="cap",
-        external_id="MEMA-EVAC-QUINCY",
-        headline="Evacuation Order",
-        event_type="Evacuation Immediate",
-        response_types="Evacuate",
-        sent=NOW - timedelta(minutes=5),
-        until=NOW + timedelta(hours=6),
-        polygons=[QUINCY],
-    )
+    add_quincy_evacuation(other_writer)
     try:
         started = time.monotonic()
         during = check(world, "A004", "A001")

@@ -12,7 +12,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -237,6 +237,25 @@ def add_event(
         session.flush()
         flag_engine(app, session, now=sent).reconcile_events([event.id])
         return event.id
+
+
+QUINCY = [[42.20, -71.05], [42.30, -71.05], [42.30, -70.95], [42.20, -70.95], [42.20, -71.05]]
+
+
+def add_quincy_evacuation(app: App) -> int:
+    """MEMA's evacuation order over Quincy (account A004), in force at NOW for six hours; its event id."""
+    return add_event(
+        app,
+        source="mema",
+        kind="cap",
+        external_id="MEMA-EVAC-QUINCY",
+        headline="Evacuation Order",
+        event_type="Evacuation Immediate",
+        response_types="Evacuate",
+        sent=NOW - timedelta(minutes=5),
+        until=NOW + timedelta(hours=6),
+        polygons=[QUINCY],
+    )
 
 
 def bbox(polygons: list, circles: list) -> tuple[float, float, float, float] | None:
