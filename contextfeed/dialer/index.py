@@ -199,11 +199,16 @@ class SuppressionIndex:
                 self.following.start()
 
     def follow_logged(self) -> None:
-        """`refresh` until nothing more is due, logged when it fails: the next check starts another."""
+        """`refresh` until the log holds nothing more, or a pass gains nothing (a build is due); logged when it fails.
+
+        The next check that finds memory behind starts another.
+        """
         try:
-            self.refresh()
-            while self.newest_cursor() > self.memory.cursor:
+            while True:
+                before = self.memory.cursor
                 self.refresh()
+                if self.memory.cursor == before or self.newest_cursor() <= self.memory.cursor:
+                    return
         except Exception:
             log.exception("the suppression index could not follow the change log; checks read the database")
 
