@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from contextfeed.bootstrap import settle
 from contextfeed.clock import Clock
@@ -73,10 +74,10 @@ class Backlog:
     through: int
     accounts: dict[str, int] = field(default_factory=dict)
 
-    def names_any(self, account_ids: Iterable[str]) -> bool:
-        """True when a change not yet in memory names one of these accounts."""
+    def named(self, account_ids: Iterable[str]) -> list[str]:
+        """Those of these accounts that a change not yet in memory names."""
         accounts = self.accounts
-        return any(account_id in accounts for account_id in account_ids)
+        return [account_id for account_id in account_ids if account_id in accounts]
 
 
 @dataclass
@@ -149,7 +150,7 @@ class SuppressionIndex:
         if self.due() or newest > memory.cursor:
             self.follow()
         backlog = memory.backlog
-        if newest <= memory.cursor or (newest <= backlog.through and not backlog.names_any(account_ids)):
+        if newest <= memory.cursor or (newest <= backlog.through and not backlog.named(account_ids)):
             return IndexView(self.database, memory)
         return None
 
@@ -171,7 +172,7 @@ class SuppressionIndex:
         if len(account_ids) <= OWN_IDS:
             # `through` first: every change up to it is in memory or named by the backlog, read after it.
             named = self.named_after(backlog.through, account_ids)
-            named.update(account_id for account_id in account_ids if account_id in backlog.accounts)
+            named.update(backlog.named(account_ids))
             view = IndexView(self.database, memory, behind=named)
         else:
             self.read_log(memory)
@@ -324,7 +325,7 @@ class SuppressionIndex:
         # Only now: a check that sees this cursor is answered from memory without looking at the backlog.
         memory.cursor = max(memory.cursor, through)
 
-    def reload(self, session, memory: Memory, account_ids: Collection[str]) -> None:
+    def reload(self, session: Session, memory: Memory, account_ids: Collection[str]) -> None:
         """Read these accounts and their flags again."""
         # Key by key, never emptied first: a check reading meanwhile sees the old flags or the new ones.
         memory.stored.keep(load_flags(session, ending_after=self.horizon, account_ids=account_ids), account_ids)
