@@ -39,6 +39,7 @@ class ServiceSettings(Strict):
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
     user_agent: str = "contextfeed/0.1 (call-centre emergency context; ops@example.com)"
     batch_niceness: Annotated[int, Field(ge=0, le=19)] = 10
+    log_checks: bool = False
 
 
 class FetchSettingsModel(Strict):

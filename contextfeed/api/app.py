@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from fastapi import Depends, FastAPI, Response
 
 from contextfeed.api.auth import KeyBeforeBody, KeyUses, VerifiedKeys, redact_access_log, require
+from contextfeed.api.check_lane import PONG, CheckLane, log_checks
 from contextfeed.api.errors import BodyLimit, install_error_handlers
 from contextfeed.api.read_ahead import ReadAhead
 from contextfeed.api.routes import accounts, admin, dialer, events, flags
@@ -21,9 +22,6 @@ from contextfeed.web import add_agent_page
 
 if TYPE_CHECKING:
     from contextfeed.training.replay import Replay
-
-# The answer of POST /v1/ping.
-PONG = b'{"ok":true}'
 
 DESCRIPTION = """Emergency context for call centres: agent briefings and dialer suppression.
 
@@ -54,10 +52,13 @@ def create_api(app: App, *, replay: Replay | None = None) -> FastAPI:
     api.state.key_uses = KeyUses(app.database)
     api.state.feed_read_ahead = ReadAhead(partial(dialer.read_page, app, index))
     install_error_handlers(api)
-    # Added last, so it runs first: no body is read for a request without a valid key.
+    # Each added runs before the ones added earlier: the key first, so no body is read without a valid one,
+    # then the body's bounds, then the dialers' lane.
+    api.add_middleware(CheckLane)
     api.add_middleware(BodyLimit)
     api.add_middleware(KeyBeforeBody)
     redact_access_log()
+    log_checks(app.settings.service.log_checks)
 
     @api.get("/healthz", tags=["health"], response_model=ServiceHealth)
     def healthz() -> dict:

@@ -165,9 +165,8 @@ class KeyBeforeBody:
         if scope["type"] != "http" or scope["method"] not in BODY_METHODS or not scope["path"].startswith("/v1/"):
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
-        scheme, _, key = request.headers.get("authorization", "").partition(" ")
-        principal = await verified(request, key.strip()) if scheme.lower() == "bearer" and key.strip() else None
+        key = bearer_key(scope)
+        principal = await verified(Request(scope), key) if key else None
         if principal is None:
             message = "an API key is required: Authorization: Bearer <key>" if not key else "unknown or revoked API key"
             await error_response(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})(
@@ -200,9 +199,21 @@ def redact_access_log() -> None:
         access.addFilter(RedactedKeys())
 
 
+def admitted(*scopes: Scope) -> frozenset[str]:
+    """The key scopes an endpoint for these scopes admits: admin always."""
+    return frozenset(scopes) | {"admin"}
+
+
+def bearer_key(scope: AsgiScope) -> str:
+    """The key of a request's `Authorization: Bearer` header ("" without one)."""
+    header = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
+    scheme, _, key = header.decode("latin-1").partition(" ")
+    return key.strip() if scheme.lower() == "bearer" else ""
+
+
 def require(*scopes: Scope) -> Callable[..., Principal]:
     """A dependency admitting keys of these scopes (admin always): 401 without a valid key, 403 for a wrong scope."""
-    allowed = frozenset(scopes) | {"admin"}
+    allowed = admitted(*scopes)
     needed = " or ".join(sorted(allowed))
 
     async def guard(

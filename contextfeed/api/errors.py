@@ -131,17 +131,22 @@ def install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(StarletteHTTPException)
     def http_error(_request: Request, error: StarletteHTTPException) -> Response:
-        return error_response(
-            error.status_code,
-            STATUS_CODES.get(error.status_code, "error"),
-            str(error.detail),
-            headers=getattr(error, "headers", None),
-        )
+        return http_error_response(error)
 
     @api.exception_handler(Exception)
     def unexpected(request: Request, error: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
         return error_response(500, "internal_error", "internal error; the service log has the details")
+
+
+def http_error_response(error: StarletteHTTPException) -> OrjsonResponse:
+    """The JSON error answer of an HTTPException (Starlette's, FastAPI's, BodyLimit's)."""
+    return error_response(
+        error.status_code,
+        STATUS_CODES.get(error.status_code, "error"),
+        str(error.detail),
+        headers=getattr(error, "headers", None),
+    )
 
 
 class BodyLimit:

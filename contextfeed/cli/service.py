@@ -69,7 +69,7 @@ def cmd_serve(args) -> int:
     settings = app.settings
     if args.no_scheduler:
         os.environ[NO_SCHEDULER] = "1"
-    from contextfeed.api.protocol import MAX_HEAD_BYTES, HeadDeadlineProtocol
+    from contextfeed.api.protocol import HeadDeadlineProtocol
 
     uvicorn.run(
         "contextfeed.api.asgi:build",
@@ -79,7 +79,6 @@ def cmd_serve(args) -> int:
         workers=max(1, args.workers),
         log_level="info",
         http=HeadDeadlineProtocol,
-        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
     )
     return 0
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from itertools import chain
 
-from sqlalchemy import Connection, Text, cast, func, select, text
+from sqlalchemy import Connection, Engine, Text, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from contextfeed.db.models import FlagChange
@@ -88,3 +89,40 @@ def changes_after(
 def latest_cursor(session: Session | Connection) -> int:
     """The cursor of the newest change, 0 for an empty log."""
     return session.scalar(select(func.max(FlagChange.cursor))) or 0
+
+
+class CursorProbe:
+    """The change log's newest cursor, read with one bare statement on a driver connection of its own.
+
+    Every single check runs it first: through SQLAlchemy the same select cost 130 µs on SQLite,
+    on the driver's own cursor 6 µs. The connection is taken out of the pool, so its settings
+    (autocommit; on SQLite no busy wait) never reach another user. Not thread-safe: one caller at a time.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.statement = str(select(func.max(FlagChange.cursor)).compile(dialect=engine.dialect))
+        self.errors = engine.dialect.loaded_dbapi.Error
+        connection = engine.raw_connection()
+        self.driver = connection.driver_connection
+        connection.detach()
+        if engine.dialect.name == "sqlite":
+            # A WAL read never waits for writers; should it ever be told "busy", it fails at once instead of
+            # stalling the event loop it runs on (the check then goes the slow way).
+            self.driver.execute("PRAGMA busy_timeout=0")
+        else:
+            self.driver.autocommit = True
+
+    def newest(self) -> int:
+        """The newest cursor, 0 for an empty log (raises the driver's error)."""
+        cursor = self.driver.cursor()
+        try:
+            cursor.execute(self.statement)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return (row[0] if row else None) or 0
+
+    def close(self) -> None:
+        """Close the connection, quietly: it may be the one that broke."""
+        with contextlib.suppress(self.errors):
+            self.driver.close()

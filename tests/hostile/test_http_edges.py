@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
@@ -14,6 +15,7 @@ import uvicorn
 from contextfeed.api import errors, protocol
 from contextfeed.api.app import create_api
 from tests.api.conftest import seeded_template, world  # noqa: F401  (fixtures)
+from tests.api.world import make_app
 
 CHECK = "/v1/suppression/check"
 
@@ -60,19 +62,28 @@ def served(world, monkeypatch):
     """The API under uvicorn with `serve`'s protocol on 127.0.0.1, with 1-second head and body deadlines."""
     monkeypatch.setattr(protocol, "HEAD_TIMEOUT_S", 1.0)
     monkeypatch.setattr(errors, "BODY_TIMEOUT_S", 1.0)
+    with running(world.app) as address:
+        yield address
+
+
+@contextmanager
+def running(app) -> Iterator[tuple[str, int]]:
+    """`app`'s API under uvicorn with `serve`'s protocol on 127.0.0.1; its address."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     server = uvicorn.Server(
-        uvicorn.Config(create_api(world.app), http=protocol.HeadDeadlineProtocol, log_config=None, lifespan="off")
+        uvicorn.Config(create_api(app), http=protocol.HeadDeadlineProtocol, log_config=None, lifespan="off")
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.01)
-    yield listener.getsockname()
-    server.should_exit = True
-    thread.join(10)
-    listener.close()
+    try:
+        yield listener.getsockname()
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        listener.close()
 
 
 def exchange(address, parts: list[bytes], *, pause_s: float) -> tuple[bytes, float]:
@@ -128,3 +139,63 @@ def test_a_request_body_trickled_a_byte_at_a_time_is_cut_off(served, world):
     ).encode()
     answer, seconds = exchange(served, [head, *(bytes([byte]) for byte in body)], pause_s=0.1)
     assert answer.startswith(b"HTTP/1.1 408") and seconds < 3
+
+
+def test_a_request_head_over_the_bound_is_refused_and_the_connection_closed(served):
+    headers = [b"X-Big-%d: %b\r\n" % (n, b"a" * 8000) for n in range(4)]
+    answer, _ = exchange(served, [b"GET /healthz HTTP/1.1\r\nHost: x\r\n", *headers, b"\r\n"], pause_s=0.05)
+    assert answer.startswith(b"HTTP/1.1 431")
+
+
+def test_a_large_check_and_then_a_trickled_head_on_the_same_connection(served, world):
+    """A body far over the head's bound is not counted as head; the next request's head has its own deadline."""
+    key = world.keys.dialer["Authorization"]
+    body = b'{"account_ids": [%b]}' % b",".join(b'"N%06d"' % n for n in range(20_000))
+    head = (
+        f"POST {CHECK} HTTP/1.1\r\nHost: x\r\nAuthorization: {key}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(served, timeout=5) as connection:
+        connection.sendall(head + body)
+        answered = connection.recv(65536)
+        head_end = answered.index(b"\r\n\r\n") + 4
+        length = int(answered.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        while len(answered) < head_end + length:
+            answered += connection.recv(65536)
+        assert answered.startswith(b"HTTP/1.1 200") and answered.count(b'"status":"unknown_account"') == 20_000
+        started = time.monotonic()
+        closed = select.poll()
+        closed.register(connection, select.POLLIN)
+        for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 40:
+            if closed.poll(0):
+                break
+            connection.sendall(bytes([byte]))
+            time.sleep(0.1)
+        assert connection.recv(65536) == b"" and time.monotonic() - started < 3
+
+
+def access_logged(address, world, caplog) -> str:
+    """The access log of an answered single check, a refused one (no ids) and a list of sources."""
+    key = world.keys.dialer["Authorization"]
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        for body in (b'{"account_ids": ["A001"]}', b'{"account_ids": []}'):
+            head = (
+                f"POST {CHECK} HTTP/1.1\r\nHost: x\r\nAuthorization: {key}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            ).encode()
+            exchange(address, [head + body], pause_s=0)
+        get = f"GET /v1/sources HTTP/1.1\r\nHost: x\r\nAuthorization: {key}\r\nConnection: close\r\n\r\n"
+        exchange(address, [get.encode()], pause_s=0)
+        time.sleep(0.2)
+    return "\n".join(record.getMessage() for record in caplog.records if record.name == "uvicorn.access")
+
+
+def test_answered_checks_stay_out_of_the_access_log_unless_asked_for(served, world, caplog):
+    logged = access_logged(served, world, caplog)
+    assert f'"POST {CHECK} HTTP/1.1" 422' in logged and '"GET /v1/sources HTTP/1.1" 200' in logged
+    assert f'"POST {CHECK} HTTP/1.1" 200' not in logged
+    caplog.clear()
+    settings = world.app.settings
+    logging_checks = settings.model_copy(update={"service": settings.service.model_copy(update={"log_checks": True})})
+    with running(make_app(logging_checks, clock=world.app.clock)) as address:
+        assert f'"POST {CHECK} HTTP/1.1" 200' in access_logged(address, world, caplog)
