@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import compress
 
 import numpy as np
 import orjson
@@ -80,46 +81,63 @@ def check_json(
                 )
             }
         )
-    table, store, behind = view.memory.accounts, view.memory.stored, view.behind
+    table, store = view.memory.accounts, view.memory.stored
+    count = len(account_ids)
     rows, hit = table.rows(account_ids)
-    flags, releases, extra = store.flags, store.releases, table.extra
-    general = {
-        at_: account_id
-        for at_, (account_id, found) in enumerate(zip(account_ids, hit.tolist()))
-        if not found or account_id in releases or account_id in extra or account_id in behind
-    }
+    general = set(np.flatnonzero(~hit).tolist())
+    # Each pass runs in C (map, compress), and only over a set that holds anything: usually none does.
+    for special in (store.releases, table.extra, view.behind):
+        if special:
+            general.update(compress(range(count), map(special.__contains__, account_ids)))
     done = {
         result["account_id"]: orjson.dumps(result)
         for result in suppression_check(
-            view, account_ids=list(dict.fromkeys(general.values())), phones=[], at=at, purpose=purpose, calling=calling
+            view,
+            account_ids=list(dict.fromkeys(account_ids[at_] for at_ in general)),
+            phones=[],
+            at=at,
+            purpose=purpose,
+            calling=calling,
         )
     }
     threshold = THRESHOLDS[purpose]
-    located = table.located[rows]
-    # What follows the head, by whether the account was placed, for an account without flags.
-    middles = np.array([middle((), placed, threshold, at, calling) for placed in (False, True)], dtype=object)
-    middle_of = middles[located.astype(np.intp)].tolist()
+    located, zones = table.located[rows], table.zones[rows]
+    clocks: dict[int, bytes] = {}
+
+    def clock(zone: int) -> bytes:
+        if (encoded := clocks.get(zone)) is None:
+            encoded = clocks[zone] = clock_json(table.zone_names.names[zone], at, calling)
+        return encoded
+
+    # What follows the phone for an account without flags depends only on (placed, zone): made once per pair.
+    width = int(zones.max(initial=0)) + 1
+    pairs, pair_of = np.unique(located.astype(np.int64) * width + zones, return_inverse=True)
+    tails = np.array(
+        [middle((), pair >= width, threshold, at, calling) + clock(pair % width) for pair in pairs.tolist()],
+        dtype=object,
+    )
+    tail_of = tails[pair_of.reshape(-1)].tolist()
     rests: dict[tuple, Rest] = {}
-    for at_, account_id in enumerate(account_ids):
-        if (kept := flags.get(account_id)) is not None and at_ not in general:
-            # What the check reads of shared parts is interned by the store: one object for an event's flags.
-            key = (bool(located[at_]), *(id(part[0]) for part in kept[1::2]))
-            if (rest := rests.get(key)) is None:
-                rest = rests[key] = Rest.cut(middle(kept[1::2], key[0], threshold, at, calling))
-            middle_of[at_] = rest.written(kept[0::2])
-    zones = table.zones[rows]
-    clocks = np.empty(int(zones.max(initial=0)) + 1, dtype=object)
-    for zone in np.unique(zones).tolist():
-        clocks[zone] = clock_json(table.zone_names.names[zone], at, calling)
-    parts = [
-        b'{"account_id":%b,"phone":%b%b%b' % (id_json, b'"+%d"' % phone if phone else b"null", rest, clock)
-        for id_json, phone, rest, clock in zip(
-            ids_json(account_ids), table.phones[rows].tolist(), middle_of, clocks[zones].tolist()
-        )
-    ]
-    for at_, account_id in general.items():
-        parts[at_] = done[account_id]
-    return b'{"results":[' + b",".join(parts) + b"]}"
+    held = list(map(store.flags.get, account_ids))
+    for at_ in compress(range(count), held):
+        if at_ in general:
+            continue
+        kept = held[at_]
+        # What the check reads of shared parts is interned by the store: one object for an event's flags.
+        key = (bool(located[at_]), *(id(part[0]) for part in kept[1::2]))
+        if (rest := rests.get(key)) is None:
+            rest = rests[key] = Rest.cut(middle(kept[1::2], key[0], threshold, at, calling))
+        tail_of[at_] = rest.written(kept[0::2]) + clock(int(zones[at_]))
+    pieces: list[bytes] = [b""] * (4 * count)
+    pieces[0::4] = [b',{"account_id":'] * count
+    pieces[1::4] = ids_json(account_ids)
+    pieces[2::4] = [b',"phone":"+%d"' % phone if phone else b',"phone":null' for phone in table.phones[rows].tolist()]
+    pieces[3::4] = tail_of
+    for at_ in general:
+        pieces[4 * at_ : 4 * at_ + 4] = (b",", done[account_ids[at_]], b"", b"")
+    pieces[0] = b'{"results":[' + pieces[0][1:]
+    pieces.append(b"]}")
+    return b"".join(pieces)
 
 
 def middle(shared: Iterable[tuple], located: bool, threshold: str, at: datetime, calling: CallingSettings) -> bytes:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from contextfeed.dialer import columns as columns_module
 from contextfeed.dialer import index as index_module
-from contextfeed.dialer.bulk import check_json
+from contextfeed.dialer.bulk import ONE_BY_ONE, check_json
 from contextfeed.dialer.columns import FlagStore, table_from_rows
 from contextfeed.dialer.index import SuppressionIndex
 from contextfeed.dialer.suppression import DatabaseView, KnownAccount, suppression_check
@@ -29,14 +29,16 @@ def database_answer(world, account_ids, **asked) -> dict:
 def test_the_columns_answer_every_account_exactly_as_the_database_does(world):
     index = SuppressionIndex(world.app.database, world.app.clock)
     index.refresh()
-    # Flagged, unflagged, unplaced, without a phone, unknown, asked twice.
-    asked_ids = [*SEEDED, "NOPE", "A002", "A001"]
-    for purpose in ("agent", "automated"):
-        for at in (NOW, NOW + timedelta(hours=30)):
-            asked = {"at": at, "purpose": purpose, "calling": world.app.settings.calling}
-            answer = orjson.loads(check_json(index.view(), account_ids=asked_ids, **asked))
-            assert answer == database_answer(world, asked_ids, **asked)
-    assert sum(result["suppress"] for result in answer["results"]) < len(asked_ids)
+    # Flagged, unflagged, unplaced, without a phone, unknown, asked twice; a few (result by result) and
+    # more than ONE_BY_ONE (written from the columns).
+    few = [*SEEDED, "NOPE", "A002", "A001"]
+    for asked_ids in (few, few * (ONE_BY_ONE // len(few) + 1)):
+        for purpose in ("agent", "automated"):
+            for at in (NOW, NOW + timedelta(hours=30)):
+                asked = {"at": at, "purpose": purpose, "calling": world.app.settings.calling}
+                answer = orjson.loads(check_json(index.view(), account_ids=asked_ids, **asked))
+                assert answer == database_answer(world, asked_ids, **asked)
+        assert sum(result["suppress"] for result in answer["results"]) < len(asked_ids)
 
 
 def test_a_check_asked_while_the_index_is_built_is_answered_from_the_database(world, monkeypatch):
