@@ -140,7 +140,8 @@ class SuppressionIndex:
         """Memory that answers these accounts with every change committed before this call (None: ask elsewhere).
 
         For checks on the event loop: on a database server the probe of the change log runs in a worker thread,
-        shared by the checks that arrive together; on SQLite, here. When memory is behind, the follower is started, and memory still answers if the
+        shared by the checks that arrive together; on SQLite, here.
+        When memory is behind, the follower is started, and memory still answers if the
         backlog already read covers the probe and names none of these accounts.
         """
         if self.stale(self.clock.now()):
