@@ -19,7 +19,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEAD_TIMEOUT_S = 10.0
 MAX_HEAD_BYTES = 16 * 1024
-HEAD_TOO_LARGE_TEXT = b"request head over 16 KiB"
+HEAD_TOO_LARGE_TEXT = b"request head over %d KiB" % (MAX_HEAD_BYTES // 1024)
 HEAD_TOO_LARGE = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\n"
     b"content-length: %d\r\nconnection: close\r\n\r\n%b" % (len(HEAD_TOO_LARGE_TEXT), HEAD_TOO_LARGE_TEXT)
@@ -31,7 +31,7 @@ class HeadDeadlineProtocol(HttpToolsProtocol):
 
     head_timer: asyncio.TimerHandle | None = None
     # Bytes read of the head under way (None: no head under way). The read its first byte came in
-    # is not counted, so a head is cut off at most one read (64 KiB) past the bound.
+    # is not counted, so a head is cut off at most one read (about 256 KiB) past the bound.
     head_bytes: int | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]

@@ -111,6 +111,8 @@ class SuppressionIndex:
         # Seconds the last build took, from its start to its swap (None: none has finished).
         self.build_seconds: float | None = None
         self.probe: CursorProbe | None = None
+        # What the database's driver raises (a lost connection; on SQLite, "busy" to a probe that does not wait).
+        self.driver_errors = database.engine.dialect.loaded_dbapi.Error
         self.probe_lock = threading.Lock()
         self.shared_probe = SharedRead(self.newest_cursor)
 
@@ -150,7 +152,7 @@ class SuppressionIndex:
             # A read of the file on this thread: 6 µs, less than handing it to a worker thread and back.
             try:
                 newest = self.newest_cursor()
-            except self.database.engine.dialect.loaded_dbapi.Error:
+            except self.driver_errors:
                 return None  # told "busy" (the probe does not wait): the check asks in a worker thread
         else:
             newest = await self.shared_probe()
@@ -267,7 +269,7 @@ class SuppressionIndex:
                 if self.probe is None:
                     self.probe = CursorProbe(self.database.engine)
                 return self.probe.newest()
-            except (DBAPIError, self.database.engine.dialect.loaded_dbapi.Error):
+            except (DBAPIError, self.driver_errors):
                 # A lost connection (a database restart), or SQLite busy: the next probe opens another.
                 if self.probe is not None:
                     self.probe.close()
