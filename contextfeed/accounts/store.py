@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from contextfeed.accounts.csvfile import AccountRecord
-from contextfeed.db.engine import bulk_writes, insert_many
+from contextfeed.db.engine import bulk_writes, insert_many, one_of
 from contextfeed.db.models import Account
 from contextfeed.geo.model import AccountAddress, Location
 
@@ -113,10 +113,8 @@ class Comparison:
 def compare_batch(session: Session, batch: list[tuple]) -> Comparison:
     """Which rows of a batch (AccountRecord fields, see `as_row`) are new or changed, and so need locating; reads only."""
     inputs = len(INPUT_FIELDS)
-    stored = {
-        row[0]: tuple(row)
-        for row in session.execute(STORED.where(ACCOUNTS.c.account_id.in_([values[0] for values in batch])))
-    }
+    ids = one_of(session, ACCOUNTS.c.account_id, [values[0] for values in batch])
+    stored = {row[0]: tuple(row) for row in session.execute(STORED.where(ids))}
     to_locate = []
     for values in batch:
         before = stored.get(values[0])

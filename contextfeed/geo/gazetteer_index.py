@@ -171,7 +171,9 @@ class PointGrid:
         # A cell is narrowest east-west; ring r lies at least (r - 1) such widths away.
         cell_km = KM_PER_DEGREE * _CELL_DEGREES * max(math.cos(math.radians(min(abs(lat) + _CELL_DEGREES, 89.9))), 0.05)
         best, best_km = -1, max_km
-        keys, starts, members = self.cell_keys, self.cell_starts, self.members
+        keys, starts, members, lats, lons = self.cell_keys, self.cell_starts, self.members, self.lats, self.lons
+        # No point is nearer than its difference in latitude: most are passed over on that alone.
+        degrees_apart = best_km / KM_PER_DEGREE
         for ring in range(int(max_km / cell_km) + 2):
             if best >= 0 and (ring - 1) * cell_km > best_km:
                 break
@@ -180,9 +182,12 @@ class PointGrid:
                 if cell == len(keys) or keys[cell] != key:
                     continue
                 for index in members[starts[cell] : starts[cell + 1]]:
-                    km = distance_km(lat, lon, self.lats[index], self.lons[index])
+                    if abs(lats[index] - lat) > degrees_apart:
+                        continue
+                    km = distance_km(lat, lon, lats[index], lons[index])
                     if km <= best_km:
                         best, best_km = index, km
+                        degrees_apart = best_km / KM_PER_DEGREE
         return (best, best_km) if best >= 0 else None
 
 
