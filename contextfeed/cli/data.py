@@ -41,10 +41,19 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def cmd_db_upgrade(args) -> int:
     """Apply migrations to head."""
+    from contextfeed.db.engine import Database
     from contextfeed.db.migrate import upgrade
+    from contextfeed.services.accounts import build_missing_account_indexes
 
     settings = load_settings()
     upgrade(settings.database_url)
+    database = Database.from_url(settings.database_url)
+    try:
+        built = build_missing_account_indexes(database)
+    finally:
+        database.dispose()
+    if built:
+        print(f"built the account indexes an interrupted import left out: {', '.join(built)}")
     print(f"database at head: {redact(settings.database_url)}")
     return 0
 

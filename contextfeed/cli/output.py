@@ -128,6 +128,8 @@ def progress_line(state: ImportProgress, *, eta: bool) -> str:
         f"importing accounts: {state.read:,} read, {state.placed:,} placed, {state.written:,} written, "
         f"{state.rate:,.0f} rows/s"
     )
+    if state.indexing:
+        return text + ", building the phone, point and postal code indexes"
     remaining = state.remaining
     if eta and remaining is not None and state.total_bytes:
         minutes, seconds = divmod(round(remaining), 60)

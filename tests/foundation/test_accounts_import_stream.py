@@ -3,8 +3,9 @@
 import csv
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
+from contextfeed.accounts.store import drop_scattered_indexes
 from contextfeed.bootstrap import build_app
 from contextfeed.db.engine import Database
 from contextfeed.db.migrate import upgrade
@@ -95,3 +96,83 @@ def test_a_locator_process_that_stops_ends_the_import_with_advice_not_a_tracebac
     monkeypatch.setenv("CONTEXTFEED_DATA_DIR", str(broken))
     with pytest.raises(AccountImportError, match=r"import stopped after 0 rows written: the locator process stopped"):
         import_accounts_file(build_app(), DATA / "accounts" / "boston_accounts.csv", processes_above=0)
+
+
+def account_indexes(url: str) -> set[str]:
+    """The names of the accounts table's indexes as the database has them."""
+    database = Database.from_url(url)
+    try:
+        with database.read() as session:
+            return {index["name"] for index in inspect(session.connection()).get_indexes("accounts")}
+    finally:
+        database.dispose()
+
+
+ALL_INDEXES = {str(index.name) for index in Account.__table__.indexes}
+SCATTERED = {"ix_accounts_point", "ix_accounts_phone", "ix_accounts_loc_postal_code"}
+
+
+def test_a_first_load_builds_phone_point_and_postal_indexes_after_its_rows_and_stores_the_same_accounts(
+    environment, tmp_path, monkeypatch
+):
+    book = DATA / "accounts" / "boston_accounts.csv"
+    rows_kept = import_both_ways(tmp_path, monkeypatch, book)[0][1]
+    url = f"sqlite:///{tmp_path / 'first.db'}"
+    upgrade(url)
+    monkeypatch.setenv("CONTEXTFEED_DATABASE_URL", url)
+    seen = []
+    report = import_accounts_file(
+        build_app(),
+        book,
+        processes_above=0,
+        first_load_above=0,
+        on_progress=lambda state: seen.append((state.indexing, account_indexes(url))),
+    )
+    assert report["created"] == len(rows_kept)
+    assert stored(url) == rows_kept
+    *loading, (indexing, _) = seen
+    assert loading and all(not flag and indexes == ALL_INDEXES - SCATTERED for flag, indexes in loading)
+    assert indexing
+    assert account_indexes(url) == ALL_INDEXES
+
+
+def test_a_file_smaller_than_the_accounts_stored_is_imported_with_every_index_in_place(environment, migrated):
+    book = DATA / "accounts" / "boston_accounts.csv"
+    import_accounts_file(build_app(), book, processes_above=0)
+    seen = []
+    import_accounts_file(
+        build_app(), book, processes_above=0, first_load_above=0, on_progress=lambda state: seen.append(state.indexing)
+    )
+    assert seen and not any(seen)
+    assert account_indexes(migrated) == ALL_INDEXES
+
+
+def test_a_first_load_that_stops_midway_still_leaves_every_index_built(environment, migrated, tmp_path, monkeypatch):
+    broken = tmp_path / "not-a-directory"
+    broken.write_text("the data directory must be a directory")
+    monkeypatch.setenv("CONTEXTFEED_DATA_DIR", str(broken))
+    with pytest.raises(AccountImportError, match="the locator process stopped"):
+        import_accounts_file(
+            build_app(), DATA / "accounts" / "boston_accounts.csv", processes_above=0, first_load_above=0
+        )
+    assert account_indexes(migrated) == ALL_INDEXES
+
+
+def test_db_upgrade_and_the_next_import_build_the_indexes_a_killed_first_load_left_out(cli, migrated):
+    def killed_midway() -> None:
+        database = Database.from_url(migrated)
+        with database.write() as session:
+            drop_scattered_indexes(session.connection())
+        database.dispose()
+
+    killed_midway()
+    status, out, _ = cli("db", "upgrade")
+    assert status == 0
+    assert "built the account indexes an interrupted import left out: " in out
+    assert all(name in out for name in SCATTERED)
+    assert account_indexes(migrated) == ALL_INDEXES
+    assert "built the account indexes" not in cli("db", "upgrade")[1]
+
+    killed_midway()
+    assert cli("accounts", "import", DATA / "accounts" / "messy.csv")[0] == 0
+    assert account_indexes(migrated) == ALL_INDEXES
