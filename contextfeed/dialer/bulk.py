@@ -24,7 +24,7 @@ import numpy as np
 import orjson
 
 from contextfeed.config import CallingSettings
-from contextfeed.dialer.columns import flag
+from contextfeed.dialer.columns import AskedIds, flag
 from contextfeed.dialer.index import IndexView
 from contextfeed.dialer.suppression import (
     THRESHOLDS,
@@ -83,7 +83,8 @@ def check_json(
         )
     table, store = view.memory.accounts, view.memory.stored
     count = len(account_ids)
-    rows, hit = table.rows(account_ids)
+    asked = AskedIds.of(account_ids)
+    rows, hit = table.rows(asked)
     general = set(np.flatnonzero(~hit).tolist())
     # Each pass runs in C (map, compress), and only over a set that holds anything: usually none does.
     for special in (store.releases, table.extra, view.behind):
@@ -118,20 +119,19 @@ def check_json(
     )
     tail_of = tails[pair_of.reshape(-1)].tolist()
     rests: dict[tuple, Rest] = {}
-    held = list(map(store.flags.get, account_ids))
-    for at_ in compress(range(count), held):
-        if at_ in general:
+    for at_ in store.may_hold_flags(asked.hashes).tolist():
+        if at_ in general or (kept := store.flags.get(account_ids[at_])) is None:
             continue
-        kept = held[at_]
         # What the check reads of shared parts is interned by the store: one object for an event's flags.
         key = (bool(located[at_]), *(id(part[0]) for part in kept[1::2]))
         if (rest := rests.get(key)) is None:
             rest = rests[key] = Rest.cut(middle(kept[1::2], key[0], threshold, at, calling))
         tail_of[at_] = rest.written(kept[0::2]) + clock(int(zones[at_]))
+    # An id's quotes are written with the pieces beside it, its JSON cut from one encoding of them all.
     pieces: list[bytes] = [b""] * (4 * count)
-    pieces[0::4] = [b',{"account_id":'] * count
-    pieces[1::4] = ids_json(account_ids)
-    pieces[2::4] = [b',"phone":"+%d"' % phone if phone else b',"phone":null' for phone in table.phones[rows].tolist()]
+    pieces[0::4] = [b',{"account_id":"'] * count
+    pieces[1::4] = asked.json
+    pieces[2::4] = [b'","phone":"+%d"' % phone if phone else b'","phone":null' for phone in table.phones[rows].tolist()]
     pieces[3::4] = tail_of
     for at_ in general:
         pieces[4 * at_ : 4 * at_ + 4] = (b",", done[account_ids[at_]], b"", b"")
@@ -151,11 +151,3 @@ def middle(shared: Iterable[tuple], located: bool, threshold: str, at: datetime,
 def clock_json(zone: str | None, at: datetime, calling: CallingSettings) -> bytes:
     """The encoded CLOCK keys of a result in `zone`, and the closing brace."""
     return b"," + orjson.dumps(dict(zip(CLOCK, reversed(customer_clock(at, zone, calling)))))[1:]
-
-
-def ids_json(account_ids: Sequence[str]) -> list[bytes]:
-    """Each id as a JSON string: one encoding of them all, cut apart when no id holds a quote or backslash."""
-    encoded = orjson.dumps(account_ids)
-    if b"\\" not in encoded and encoded.count(b'"') == 2 * len(account_ids):
-        return [b'"%b"' % piece for piece in encoded[2:-2].split(b'","')] if account_ids else []
-    return [orjson.dumps(account_id) for account_id in account_ids]

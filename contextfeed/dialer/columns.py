@@ -21,13 +21,14 @@ that differ only in how they matched (by which postal code's centre).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress
 from typing import Any
 
 import numpy as np
+import orjson
 
 from contextfeed.dialer.suppression import KnownAccount, known_account
 from contextfeed.flags.query import ActiveFlag, Release, StoredFlags
@@ -70,6 +71,31 @@ class Zones:
 
 
 @dataclass(frozen=True)
+class AskedIds:
+    """Ids a check asks: as JSON string contents, as UTF-8 and hashed, each made once for every use of them."""
+
+    ids: Sequence[str]
+    json: list[bytes]
+    encoded: list[bytes]
+    hashes: np.ndarray
+    # Some id needed escaping in JSON (a quote, backslash or control character): its JSON is not its UTF-8.
+    escaped: bool
+
+    @classmethod
+    def of(cls, ids: Sequence[str]) -> AskedIds:
+        """The ids, encoded: all at once by one JSON encoding cut apart, unless one of them needs escaping."""
+        # The text's hash equals its bytes' for ASCII (CPython hashes both from the same bytes), and each str
+        # keeps it: the check's later lookups of these ids in dicts cost no hashing again.
+        hashes = np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
+        whole = orjson.dumps(ids)
+        if b"\\" not in whole and whole.count(b'"') == 2 * len(ids):
+            cut = whole[2:-2].split(b'","') if ids else []
+            return cls(ids, cut, cut, hashes, escaped=False)
+        json = [orjson.dumps(account_id)[1:-1] for account_id in ids]
+        return cls(ids, json, [account_id.encode() for account_id in ids], hashes, escaped=True)
+
+
+@dataclass(frozen=True)
 class AccountTable:
     """Accounts sorted by id in numpy columns, and `extra` accounts that win over them."""
 
@@ -98,20 +124,16 @@ class AccountTable:
         order = np.argsort(hashes)
         return hashes[order], order.astype(np.int32 if len(order) < 2**31 else np.intp)
 
-    def rows(self, account_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def rows(self, asked: AskedIds) -> tuple[np.ndarray, np.ndarray]:
         """Where each of these ids is in the columns, and whether it is there at all (`extra` not looked at)."""
-        if not len(self.ids) or not account_ids:
-            return np.zeros(len(account_ids), dtype=np.intp), np.zeros(len(account_ids), dtype=bool)
-        encoded = [account_id.encode() for account_id in account_ids]
-        keys = np.array(encoded, dtype=bytes)
+        if not len(self.ids) or not asked.ids:
+            return np.zeros(len(asked.ids), dtype=np.intp), np.zeros(len(asked.ids), dtype=bool)
+        keys = np.array(asked.encoded, dtype=bytes)
         hashes, hash_rows = self.by_hash
-        # The text's hash, which equals its bytes' for ASCII (CPython hashes both from the same bytes), and is
-        # kept by each str: the check's later lookups of these ids in dicts cost no hashing again.
-        asked = np.fromiter(map(hash, account_ids), dtype=np.int64, count=len(account_ids))
         # Searched in sorted order, each search starts near the last: at ten million rows, three times faster.
-        order = np.argsort(asked)
+        order = np.argsort(asked.hashes)
         rows = np.empty(len(keys), dtype=np.intp)
-        rows[order] = hash_rows[np.minimum(np.searchsorted(hashes, asked[order]), len(hashes) - 1)]
+        rows[order] = hash_rows[np.minimum(np.searchsorted(hashes, asked.hashes[order]), len(hashes) - 1)]
         hit = self.ids[rows] == keys
         if not hit.all():
             # Not found by its hash: unknown, not ASCII, or sharing its hash with another id. The bytes' search is exact.
@@ -119,8 +141,8 @@ class AccountTable:
             rows[missed] = np.minimum(np.searchsorted(self.ids, keys[missed]), len(self.ids) - 1)
             hit[missed] = self.ids[rows[missed]] == keys[missed]
         # numpy drops trailing NULs, so "A1\0" would pass for "A1": such ids are never found in the columns.
-        if NUL in b"".join(encoded):
-            hit &= np.array([not key.endswith(NUL) for key in encoded])
+        if asked.escaped and NUL in b"".join(asked.encoded):
+            hit &= np.array([not key.endswith(NUL) for key in asked.encoded])
         return rows, hit
 
     def accounts(self, account_ids: Sequence[str]) -> dict[str, KnownAccount]:
@@ -137,7 +159,7 @@ class AccountTable:
                     zone, located = names[int(self.zones[row])], bool(self.located[row])
                     found[account_id] = KnownAccount(account_id, f"+{phone}" if phone else "", zone, located)
         else:
-            rows, hit = self.rows(account_ids)
+            rows, hit = self.rows(AskedIds.of(account_ids))
             rows = rows[hit]
             found = {
                 account_id: KnownAccount(account_id, f"+{phone}" if phone else "", names[zone], located)
@@ -279,6 +301,9 @@ def indexed(table: AccountTable) -> AccountTable:
     return table
 
 
+# The flagged-id filter's slots per id it holds, at least: about one id in this many not flagged passes it.
+FILTER_SLOTS = 16
+
 # A flag as kept: its id, then what it shares with the other flags of its event (see `shared`).
 Shared = tuple
 
@@ -290,6 +315,10 @@ class FlagStore:
         self.flags: dict[str, tuple] = {}
         self.releases: dict[str, tuple[Release, ...]] = {}
         self.parts: dict[Shared, Shared] = {}
+        # A slot per hash (its low bits) of every id given flags since the filter was made: a bulk check looks
+        # up in `flags` only the ids whose slot is set, some 1 in FILTER_SLOTS of the others among them.
+        self.filter = np.zeros(FILTER_SLOTS, dtype=bool)
+        self.marked = 0
 
     def __len__(self) -> int:
         """How many accounts have a flag or release kept."""
@@ -310,8 +339,28 @@ class FlagStore:
                 self.flags.pop(account_id, None)
             if account_id not in releases:
                 self.releases.pop(account_id, None)
+        # Hashed before the flags go in: a reader may find an id here that holds none, never the reverse.
+        self._mark(flags)
         self.flags.update((account_id, tuple(kept)) for account_id, kept in flags.items())
         self.releases.update((account_id, tuple(kept)) for account_id, kept in releases.items())
+
+    def may_hold_flags(self, hashes: np.ndarray) -> np.ndarray:
+        """The positions of these ids' hashes that may hold flags: every one that does, and a few that do not."""
+        slots = self.filter
+        return np.flatnonzero(slots[hashes & (len(slots) - 1)])
+
+    def _mark(self, flagged: Collection[str]) -> None:
+        added = np.fromiter(map(hash, flagged), dtype=np.int64, count=len(flagged))
+        slots = self.filter
+        if (self.marked + len(added)) * FILTER_SLOTS > len(slots):
+            # Made anew, larger, from the accounts holding flags now: those whose flags went stop passing it.
+            held = np.fromiter(map(hash, self.flags), dtype=np.int64, count=len(self.flags))
+            slots = np.zeros(1 << int(2 * (len(held) + len(added)) * FILTER_SLOTS).bit_length(), dtype=bool)
+            slots[held & (len(slots) - 1)] = True
+            self.marked = len(held)
+        slots[added & (len(slots) - 1)] = True
+        self.marked += len(added)
+        self.filter = slots
 
     def stored(self, account_id: str) -> StoredFlags | None:
         """The account's flags and releases, or None when it has none."""

@@ -7,13 +7,15 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contextfeed.db.models import Event
 from contextfeed.dialer import columns as columns_module
 from contextfeed.dialer import index as index_module
 from contextfeed.dialer.bulk import ONE_BY_ONE, check_json
 from contextfeed.dialer.columns import FlagStore, table_from_rows
 from contextfeed.dialer.index import SuppressionIndex
 from contextfeed.dialer.suppression import DatabaseView, KnownAccount, suppression_check
-from tests.api.world import NOW
+from contextfeed.services.ingest import flag_engine
+from tests.api.world import NOW, add_quincy_evacuation
 
 CHECK = "/v1/suppression/check"
 SEEDED = ["A001", "A002", "A003", "A004", "A009", "A020", "A099"]
@@ -39,6 +41,28 @@ def test_the_columns_answer_every_account_exactly_as_the_database_does(world):
                 answer = orjson.loads(check_json(index.view(), account_ids=asked_ids, **asked))
                 assert answer == database_answer(world, asked_ids, **asked)
         assert sum(result["suppress"] for result in answer["results"]) < len(asked_ids)
+
+
+def test_flags_raised_and_cleared_after_the_build_reach_a_bulk_check_from_the_columns(world):
+    index = SuppressionIndex(world.app.database, world.app.clock)
+    index.refresh()
+    asked = {"at": NOW, "purpose": "automated", "calling": world.app.settings.calling}
+    many = SEEDED * (ONE_BY_ONE // len(SEEDED) + 1)
+
+    def quincy_suppressed() -> bool:
+        answer = orjson.loads(check_json(index.view(), account_ids=many, **asked))
+        assert answer == database_answer(world, many, **asked)
+        return next(result["suppress"] for result in answer["results"] if result["account_id"] == "A004")
+
+    assert not quincy_suppressed()
+    event_id = add_quincy_evacuation(world.app)
+    index.refresh()
+    assert quincy_suppressed()
+    with world.app.database.write() as session:
+        session.get(Event, event_id).valid_until = NOW - timedelta(minutes=1)
+        flag_engine(world.app, session, now=NOW).reconcile_events([event_id])
+    index.refresh()
+    assert not quincy_suppressed()
 
 
 def test_a_check_asked_while_the_index_is_built_is_answered_from_the_database(world, monkeypatch):
