@@ -136,3 +136,18 @@ def test_the_index_says_when_checks_are_answered_from_memory(world):
     after = world.client.get("/v1/suppression/index", headers=world.keys.dialer).json()
     assert after["in_memory"] is True and after["accounts"] == len(SEEDED) and after["flagged_accounts"] >= 2
     assert world.client.get("/v1/suppression/index", headers=world.keys.agent).status_code == 403
+
+
+def test_ids_that_need_escaping_in_json_are_written_from_the_columns_as_the_results_encode_them(world):
+    # Quotes, backslashes and accents in ids, phones and none: the columns' answer equals encoding the results.
+    odd = ['Q"1', "B\\2", "é3", "plain4"]
+    rows = [
+        (account_id, "+16175550101" if i % 2 else "", "America/New_York", "city") for i, account_id in enumerate(odd)
+    ]
+    memory = index_module.Memory(table_from_rows([rows]), FlagStore(), index_module.Backlog(0))
+    view = index_module.IndexView(world.app.database, memory)
+    asked_ids = [*odd, 'never"5'] * (ONE_BY_ONE // len(odd) + 1)
+    asked = {"at": NOW, "purpose": "agent", "calling": world.app.settings.calling}
+    results = list(suppression_check(view, account_ids=asked_ids, phones=[], **asked))
+    assert check_json(view, account_ids=asked_ids, **asked) == orjson.dumps({"results": results})
+    assert [result["status"] for result in results[:5]] != ["unknown_account"] * 5
