@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from itertools import chain
 
 from sqlalchemy import Connection, Engine, Text, cast, func, select, text
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from contextfeed.db.models import FlagChange
 from contextfeed.dialer.suppression import DatabaseView, KnownAccount
-from contextfeed.domain.instants import as_utc, iso
+from contextfeed.domain.instants import iso, stored_instant
 
 MAX_PAGE = 10_000
 # Read as plain columns, not ORM objects: a dialer syncing from the start reads a hundred thousand.
@@ -56,7 +55,7 @@ def changes_json(rows: Sequence[Sequence], accounts: Mapping[str, KnownAccount])
 
 def stored_instant_text(stored: str | None) -> str | None:
     """`iso` of an instant as the database writes it: naive UTC from SQLite, with its offset from PostgreSQL."""
-    return iso(as_utc(datetime.fromisoformat(stored))) if stored else None
+    return iso(stored_instant(stored))
 
 
 def lock_change_log(session: Session) -> None:

@@ -16,6 +16,11 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def stored_instant(stored: str | None) -> datetime | None:
+    """An instant as the database writes it as text (naive UTC from SQLite, with its offset from PostgreSQL)."""
+    return as_utc(datetime.fromisoformat(stored)) if stored else None
+
+
 def parse_instant(text: str) -> datetime:
     """ISO 8601 / CAP (`2013-04-19T11:00:00Z`, `2020-08-26T04:14:00-05:00`) or RFC 822 as aware UTC.
 
