@@ -315,8 +315,9 @@ class FlagStore:
         self.flags: dict[str, tuple] = {}
         self.releases: dict[str, tuple[Release, ...]] = {}
         self.parts: dict[Shared, Shared] = {}
-        # A slot per hash (its low bits) of every id given flags since the filter was made: a bulk check looks
-        # up in `flags` only the ids whose slot is set, some 1 in FILTER_SLOTS of the others among them.
+        # A slot per hash (its low bits) of every id that held flags when the filter was made or was given
+        # some since: a bulk check looks up in `flags` only the ids whose slot is set (every flagged one, and
+        # about 1 in FILTER_SLOTS of the others). `marked` counts the ids set since it was made.
         self.filter = np.zeros(FILTER_SLOTS, dtype=bool)
         self.marked = 0
 
@@ -350,6 +351,7 @@ class FlagStore:
         return np.flatnonzero(slots[hashes & (len(slots) - 1)])
 
     def _mark(self, flagged: Collection[str]) -> None:
+        """Set the filter's slots of these ids, in place or in a filter made anew when this one is full."""
         added = np.fromiter(map(hash, flagged), dtype=np.int64, count=len(flagged))
         slots = self.filter
         if (self.marked + len(added)) * FILTER_SLOTS > len(slots):
