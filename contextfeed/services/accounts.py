@@ -43,11 +43,7 @@ class AccountImportError(ValueError):
 
 @dataclass
 class AccountsWritten:
-    """An upsert's counts and the flag changes that placing the new or moved accounts made.
-
-    Which accounts were placed anew is each batch's own business (its flags are placed with it): a
-    total of them would hold every id of a ten-million-row import.
-    """
+    """An upsert's counts and the flag changes that placing the new or moved accounts made."""
 
     report: UpsertReport = field(default_factory=UpsertReport)
     flag_changes: Counter[str] = field(default_factory=Counter)
@@ -58,6 +54,7 @@ class AccountsWritten:
         total.created += report.created
         total.updated += report.updated
         total.unchanged += report.unchanged
+        total.relocated += report.relocated
         self.flag_changes.update(flag_actions)
 
 
