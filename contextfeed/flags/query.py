@@ -65,7 +65,7 @@ FLAG_COLUMNS = (
     Flag.actor,
 )
 # Where the instants, read as text, are in a row of FLAG_COLUMNS.
-INSTANT_AT = (6, 7)
+INSTANT_AT = tuple(at for at, column in enumerate(FLAG_COLUMNS) if column.key in ("starts_at", "expires_at"))
 
 
 class Release(NamedTuple):
