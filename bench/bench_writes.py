@@ -8,8 +8,10 @@ as in bench_load) while two CLI processes write the same SQLite database: an
 ingest of a news wire of 50,000 items (geoparsed) and a re-import of the
 world's 1,000,000 accounts. Every answer is checked: an error is any answer
 other than 200 or a dropped connection; a wrong answer is one whose
-(suppress, level) is neither the account's state before the writes nor after
-them. The p99 counts only the checks sent while a writer was running; its
+(suppress, level, status) the account never had: neither its state before
+the writes, nor any state the change log took it through after them (an
+account the wire flags twice shows the first flag's level in between, which
+is right). The p99 counts only the checks sent while a writer was running; its
 probe is the p99 of the same load on the same server for a ninth of that
 time (at most PROBE_SECONDS) before the writers start, after a warm-up. The run
 is bounded: the load stops after --seconds, and the writers are waited for
@@ -24,18 +26,20 @@ import random
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx
 import numpy as np
 import orjson
+from sqlalchemy import bindparam, text
 
 from bench.bench_load import CONNECTIONS, WARM_UP_SECONDS, Connection
 from bench.common import Row, Service, contextfeed_command, report, say, scaled, served
-from bench.world import World, news_feed
+from bench.world import World, news_feed, query
 from contextfeed.clock import SystemClock
+from contextfeed.domain.terms import Level
 
 FULL_SECONDS = 90.0
 RATE = 500
@@ -44,6 +48,9 @@ TARGET_P99_MS = 50.0
 WRITER_TIMEOUT_S = 1_800
 SAMPLE = 10_000
 PROBE_SECONDS = 10.0
+# The change log's actions after which a flag is no longer in force; every other action sets its level.
+ENDING_ACTIONS = frozenset({"clear", "expire", "release"})
+WRONG_SHOWN = 5
 
 
 @dataclass
@@ -67,8 +74,8 @@ class CheckingConnection(Connection):
         return int(head[9:12]), await self.reader.readexactly(length)
 
 
-def states(service: Service, ids: list[str]) -> dict[str, tuple]:
-    """(suppress, level) of each account now, by one batch check per 10,000 ids."""
+def checked(service: Service, ids: list[str]) -> dict[str, dict]:
+    """The check answer of each account now, by one batch check per 10,000 ids."""
     found = {}
     for start in range(0, len(ids), SAMPLE):
         response = httpx.post(
@@ -78,13 +85,50 @@ def states(service: Service, ids: list[str]) -> dict[str, tuple]:
             timeout=120,
         )
         response.raise_for_status()
-        found.update((result["account_id"], state(result)) for result in response.json()["results"])
+        found.update((result["account_id"], result) for result in response.json()["results"])
     return found
 
 
 def state(result: dict) -> tuple:
     """What a check answer says about one account, as compared before, during and after the writes."""
     return result.get("suppress"), result.get("level"), result.get("status")
+
+
+def last_cursor(database_url: str) -> int:
+    """The change log's last cursor."""
+    return query(database_url, text("SELECT coalesce(max(cursor), 0) FROM flag_changes"))[0][0]
+
+
+def passed_through(database_url: str, before: dict[str, dict], after_cursor: int) -> dict[str, set[tuple]]:
+    """Every state each account had from `before` on: then, and after each change the log holds for it since."""
+    in_force = {
+        account_id: {reason["flag_id"]: reason["level"] for reason in result["reasons"] if reason["flag_id"]}
+        for account_id, result in before.items()
+    }
+    states = {account_id: {state(result)} for account_id, result in before.items()}
+    changes = text(
+        "SELECT account_id, flag_id, action, level FROM flag_changes "
+        "WHERE cursor > :after AND account_id IN :ids ORDER BY cursor"
+    ).bindparams(bindparam("ids", expanding=True))
+    for account_id, flag_id, action, level in query(database_url, changes, after=after_cursor, ids=list(before)):
+        flags = in_force[account_id]
+        if action in ENDING_ACTIONS:
+            flags.pop(flag_id, None)
+        else:
+            flags[flag_id] = level or flags.get(flag_id)
+        states[account_id].add(flagged_state(flags.values(), before[account_id]))
+    return states
+
+
+def flagged_state(levels: Iterable[str], before: dict) -> tuple:
+    """The (suppress, level, status) an agent's check gives an account whose flags in force have `levels`.
+
+    An account that could not be placed keeps the suppression its location gave it before: no event
+    reaches it, so the writers' flags never change it.
+    """
+    top = max(levels, key=lambda level: Level(level).rank, default=None)
+    unplaced = any(reason["rule"] == "unknown_location" for reason in before["reasons"])
+    return (before["suppress"] if unplaced else top == Level.DO_NOT_CHASE), top, before["status"]
 
 
 async def load(
@@ -193,7 +237,10 @@ def main(argv: list[str] | None = None) -> int:
     env = world.served_env("writes")
     world.accounts_csv()  # generated before the clock starts
     with served(env) as service:
-        before = states(service, ids)
+        database_url = env["CONTEXTFEED_DATABASE_URL"]
+        # The cursor first: a change committed between the two is replayed from the answers, never missed.
+        start_cursor = last_cursor(database_url)
+        before = checked(service, ids)
         quiet_seconds = min(PROBE_SECONDS, seconds / 9)
         # Connections opened and the server's first answers made, as before the writers the load runs on.
         asyncio.run(load(service, ids, seconds=WARM_UP_SECONDS, rate=args.rate, writing=lambda: False))
@@ -213,15 +260,28 @@ def main(argv: list[str] | None = None) -> int:
         writing()
         notes = finish(writers, started)
         writing()
-        after = states(service, ids)
-    wrong = sum(1 for account_id, seen in answers.seen if seen not in (before[account_id], after[account_id]))
-    changed = sum(1 for account_id in ids if before[account_id] != after[account_id])
+        after = {account_id: state(result) for account_id, result in checked(service, ids).items()}
+    had = passed_through(database_url, before, start_cursor)
+    wrong = [
+        (account_id, seen) for account_id, seen in answers.seen if seen not in had[account_id] | {after[account_id]}
+    ]
+    between = sum(1 for account_id, seen in answers.seen if seen not in (state(before[account_id]), after[account_id]))
+    # The log replayed to its end must give the answer served at rest; an account where it does not is
+    # reported, as it would make every answer about it suspect.
+    unreplayed = [account_id for account_id in ids if after[account_id] not in had[account_id]]
+    for account_id, seen in wrong[:WRONG_SHOWN]:
+        say(f"  wrong answer for {account_id}: {seen}; it had {sorted(had[account_id], key=repr)}")
+    changed = sum(1 for account_id in ids if state(before[account_id]) != after[account_id])
     during = np.array(answers.during_writes or [np.nan])
     p50, p99 = np.percentile(during, [50, 99])
     writes = ", ".join(f"{name} {seconds_taken:.0f} s" for name, seconds_taken in ended.items())
     note = (
         f"{len(answers.during_writes):,} of {len(answers.all_latencies):,} checks sent during the writes "
         f"({writes}), p50 {p50:.1f} ms; {changed:,} of {len(ids):,} sampled accounts changed state"
+    )
+    answered = (
+        f"{between:,} answers showed a state the log took the account through between before and after; "
+        f"{len(unreplayed):,} accounts' answer after the writes is not where their log ends"
     )
     rows = [
         Row(
@@ -244,11 +304,12 @@ def main(argv: list[str] | None = None) -> int:
             note="; ".join(sorted(set(answers.errors)))[:200],
         ),
         Row(
-            "  wrong answers (neither the state before nor after the writes)",
-            wrong,
+            "  wrong answers (a state the account never had, before, during or after the writes)",
+            len(wrong),
             "answers",
             0,
             at_most=True,
+            note=answered,
         ),
         # A writer that gave up (e.g. "database is locked" past the busy timeout) lost its writes: a miss.
         Row(

@@ -43,7 +43,7 @@ ROWS = {
     "writes": [
         "| single checks at 500/s, 64 connections, during a 500-item ingest and a 500-account import: p99 |",
         "|   errors (non-200 or dropped connections) during those writes | 0 answers",
-        "|   wrong answers (neither the state before nor after the writes) | 0 answers",
+        "|   wrong answers (a state the account never had, before, during or after the writes) | 0 answers",
         "|   writers that failed (exit status other than 0, or stopped) | 0 writers",
     ],
 }
