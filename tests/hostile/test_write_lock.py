@@ -145,6 +145,24 @@ def test_a_long_wire_is_stored_in_short_transactions_with_the_outcome_of_one(tmp
     assert batched[1] >= 4 + whole[1] - 1  # 7 items two at a time: four transactions where there was one
 
 
+@sqlite_only("the write lock is SQLite's")
+def test_a_wire_whose_transactions_hold_the_lock_too_long_goes_on_in_smaller_ones(tmp_path, monkeypatch):
+    whole = boston_news_ingested(tmp_path, "whole.db")
+    monkeypatch.setattr(ingest, "FIRST_INGEST_BATCH", 3)
+    monkeypatch.setattr(ingest, "INGEST_LOCK_S", 0.0)  # every transaction holds the lock longer than wished
+    shrunk = boston_news_ingested(tmp_path, "shrunk.db")
+    assert (shrunk[0], shrunk[2]) == (whole[0], whole[2])
+    assert shrunk[1] == whole[1] - 1 + 5  # 7 items: 3, then one at a time
+
+
+def test_the_next_batch_is_sized_to_hold_the_lock_as_long_as_wished_and_grows_at_most_twofold():
+    wished = ingest.INGEST_LOCK_S
+    assert ingest.next_batch_size(400, held_s=wished * 4) == 100
+    assert ingest.next_batch_size(400, held_s=wished / 10) == 800
+    assert ingest.next_batch_size(ingest.INGEST_BATCH, held_s=wished / 10) == ingest.INGEST_BATCH
+    assert ingest.next_batch_size(1, held_s=wished * 100) == 1
+
+
 def cli_priority(environment: dict[str, str], *args: str, nice: int = 0) -> int:
     """The niceness `contextfeed ARGS` runs its work at, in a process of its own started at `nice`."""
     report = (
