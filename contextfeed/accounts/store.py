@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from itertools import islice
 
-from sqlalchemy import Connection, bindparam, inspect, select, update
+from sqlalchemy import Connection, Index, bindparam, inspect, select, update
 from sqlalchemy.orm import Session
 
 from contextfeed.accounts.csvfile import AccountRecord
@@ -183,13 +183,18 @@ def drop_scattered_indexes(connection: Connection) -> None:
         index.drop(connection, checkfirst=True)
 
 
-def build_missing_indexes(connection: Connection) -> list[str]:
-    """Build each index of the accounts table that is missing (an import killed mid-load); the names built."""
+def missing_indexes(connection: Connection, among: Iterable[Index] = ACCOUNTS.indexes) -> list[Index]:
+    """The indexes of the accounts table among `among` that are missing (an import killed mid-load)."""
     inspector = inspect(connection)
     if not inspector.has_table(ACCOUNTS.name):
         return []  # not migrated yet: the import's first write says so
     present = {index["name"] for index in inspector.get_indexes(ACCOUNTS.name)}
-    missing = [index for index in ACCOUNTS.indexes if index.name not in present]
+    return [index for index in among if index.name not in present]
+
+
+def build_missing_indexes(connection: Connection, among: Iterable[Index] = ACCOUNTS.indexes) -> list[str]:
+    """Build each of the accounts table's indexes among `among` that is missing; the names built."""
+    missing = missing_indexes(connection, among)
     for index in missing:
         index.create(connection)
     return [str(index.name) for index in missing]

@@ -26,6 +26,7 @@ from contextfeed.accounts.store import (
     build_missing_indexes,
     compare_batch,
     drop_scattered_indexes,
+    missing_indexes,
     plan_located,
     plan_upsert,
 )
@@ -85,7 +86,14 @@ def upsert_rows(app: App, rows: list[tuple], written: AccountsWritten) -> int:
 
 
 def write_plan(app: App, plan: UpsertPlan, written: AccountsWritten) -> None:
-    """Write a located batch and re-place the flags of its new and moved accounts, in one short transaction."""
+    """Write a located batch and re-place the flags of its new and moved accounts, in one short transaction.
+
+    A batch with nothing new or changed takes no write lock: a re-import of an unchanged book
+    never waits behind an ingest, nor makes it wait.
+    """
+    if not plan.inserts and not plan.updates:
+        written.add(plan.report, Counter())
+        return
     now = app.clock.now()
     with app.database.write() as session:
         report = apply_upsert(session, plan, now=now)
@@ -284,14 +292,21 @@ def build_missing_account_indexes(database: Database) -> list[str]:
 def _indexes_after(
     app: App, progress: ImportProgress, *, first_load: bool, on_progress: Callable[[ImportProgress], None] | None
 ) -> Iterator[None]:
-    """Build the accounts' missing indexes; on a first load drop the scattered ones and build them after the block."""
-    with app.database.write() as session:
-        connection = session.connection()
-        build_missing_indexes(connection)
+    """Build the accounts' missing indexes; on a first load drop the scattered ones and build them after the block.
+
+    Looked at in a read first: an import that finds every index in place and is no first load
+    never takes the write lock for them.
+    """
+    with app.database.read() as session:
+        missing = missing_indexes(session.connection())
         stored = select(func.count()).select_from(Account)
         first_load = first_load and session.scalar(stored) * FIRST_LOAD_ROW_BYTES < progress.total_bytes
-        if first_load:
-            drop_scattered_indexes(connection)
+    if missing or first_load:
+        with app.database.write() as session:
+            connection = session.connection()
+            build_missing_indexes(connection)
+            if first_load:
+                drop_scattered_indexes(connection)
     try:
         yield
     finally:
@@ -302,7 +317,7 @@ def _indexes_after(
             # One transaction each: a writer waiting for the lock waits for one index, not three.
             for index in SCATTERED_INDEXES:
                 with app.database.write() as session:
-                    index.create(session.connection(), checkfirst=True)
+                    build_missing_indexes(session.connection(), among=(index,))
 
 
 def _batches(path: Path, *, reader_process: bool) -> AbstractContextManager[Iterator[Batch]]:

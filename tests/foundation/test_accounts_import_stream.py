@@ -1,9 +1,11 @@
 """Large account books: streamed through a reader process, located in a locator process, with progress on stderr."""
 
 import csv
+import sqlite3
 
 import pytest
 from sqlalchemy import inspect, select
+from sqlalchemy.engine import make_url
 
 from contextfeed.accounts.store import drop_scattered_indexes
 from contextfeed.bootstrap import build_app
@@ -11,7 +13,7 @@ from contextfeed.db.engine import Database
 from contextfeed.db.migrate import upgrade
 from contextfeed.db.models import Account
 from contextfeed.services.accounts import AccountImportError, import_accounts_file
-from tests.conftest import DATA
+from tests.conftest import DATA, sqlite_only
 
 BOOKS = [DATA / "accounts" / "messy.csv", DATA / "accounts" / "boston_accounts.csv"]
 # Every stored column but the instants of writing.
@@ -176,3 +178,20 @@ def test_db_upgrade_and_the_next_import_build_the_indexes_a_killed_first_load_le
     killed_midway()
     assert cli("accounts", "import", DATA / "accounts" / "messy.csv")[0] == 0
     assert account_indexes(migrated) == ALL_INDEXES
+
+
+@sqlite_only("the write lock is SQLite's")
+@pytest.mark.parametrize("processes_above", [0, 1 << 40], ids=["processes", "in_process"])
+def test_a_reimport_of_an_unchanged_book_finishes_while_another_process_holds_the_write_lock(
+    environment, migrated, processes_above
+):
+    book = DATA / "accounts" / "boston_accounts.csv"
+    first = import_accounts_file(build_app(), book, processes_above=processes_above)
+    holder = sqlite3.connect(make_url(migrated).database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # an ingest's transaction, held past any busy timeout
+    try:
+        again = import_accounts_file(build_app(), book, processes_above=processes_above)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, first["created"])
