@@ -63,7 +63,7 @@ def get_account(account_id: AccountPath, session: ReadSession) -> dict:
 def put_account(account_id: AccountPath, body: AccountFields, app: AppDep, response: Response) -> dict:
     """Create or replace an account; it is located and its flags recomputed at once (201 when new)."""
     written = upsert_records(app, [body.record(account_id)])
-    response.status_code = 201 if written.report.created else 200
+    response.status_code = 201 if written.created else 200
     with app.database.read() as session:
         return account_json(session.get(Account, account_id)) | {"flag_changes": dict(written.flag_changes)}
 
@@ -72,11 +72,10 @@ def put_account(account_id: AccountPath, body: AccountFields, app: AppDep, respo
 def batch_accounts(body: AccountBatch, app: AppDep) -> dict:
     """Upsert up to 10,000 accounts in one transaction: all or, if one is invalid, none."""
     written = upsert_records(app, [account.record(account.account_id) for account in body.accounts])
-    report = written.report
     return {
-        "created": report.created,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
+        "created": written.created,
+        "updated": written.updated,
+        "unchanged": written.unchanged,
         "flag_changes": dict(written.flag_changes),
     }
 
