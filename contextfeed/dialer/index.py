@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -351,21 +351,27 @@ class SuppressionIndex:
         memory.cursor = max(memory.cursor, through)
 
     def reload(self, session: Session, memory: Memory, account_ids: Collection[str]) -> None:
-        """Read these accounts and their flags again."""
+        """Read these accounts' flags again, and those of their rows written since the accounts were last read.
+
+        A flag raised on an account leaves its row as it was, and memory holds every row written before
+        then: a wire's millions of flags over accounts it did not edit keep no row aside (at 10M each
+        FOLD_AT of them folded the columns anew, seconds each, while checks of them read the database).
+        """
         # Key by key, never emptied first: a check reading meanwhile sees the old flags or the new ones.
         memory.stored.keep(load_flags(session, ending_after=self.horizon, account_ids=account_ids), account_ids)
-        memory.accounts = memory.accounts.remember(
-            session.connection().execute(
-                select(*ACCOUNT_COLUMNS).where(one_of(session, Account.account_id, account_ids))
-            )
-        )
+        edited = select(*ACCOUNT_COLUMNS).where(one_of(session, Account.account_id, account_ids), self.edited())
+        memory.accounts = memory.accounts.remember(session.connection().execute(edited))
 
     def read_accounts(self, memory: Memory, now: datetime) -> None:
         """Read again the accounts written since (a little before) the last time they were read."""
-        query = select(*ACCOUNT_COLUMNS).where(Account.updated_at >= self.accounts_read_at - ACCOUNTS_OVERLAP)
+        query = select(*ACCOUNT_COLUMNS).where(self.edited())
         with self.database.read() as session:
             memory.accounts = memory.accounts.remember(session.connection().execute(query))
         self.accounts_read, self.accounts_read_at = time.monotonic(), now
+
+    def edited(self) -> ColumnElement[bool]:
+        """Accounts written since (a little before) the last time they were read: the rows memory may lack."""
+        return Account.updated_at >= self.accounts_read_at - ACCOUNTS_OVERLAP
 
     def state(self) -> dict:
         """Whether checks are answered from memory yet, what the index holds and how long its build took."""

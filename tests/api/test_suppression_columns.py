@@ -7,6 +7,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contextfeed.clock import FixedClock
 from contextfeed.db.models import Event
 from contextfeed.dialer import columns as columns_module
 from contextfeed.dialer import index as index_module
@@ -151,3 +152,16 @@ def test_ids_that_need_escaping_in_json_are_written_from_the_columns_as_the_resu
     results = list(suppression_check(view, account_ids=asked_ids, phones=[], **asked))
     assert check_json(view, account_ids=asked_ids, **asked) == orjson.dumps({"results": results})
     assert [result["status"] for result in results[:5]] != ["unknown_account"] * 5
+
+
+def test_flags_raised_on_accounts_no_one_edited_are_followed_without_reading_their_rows_again(world):
+    later = NOW + 2 * index_module.ACCOUNTS_OVERLAP  # the accounts were last written at NOW
+    index = SuppressionIndex(world.app.database, FixedClock(later))
+    index.refresh()
+    asked = {"at": later, "purpose": "agent", "calling": world.app.settings.calling}
+    add_quincy_evacuation(world.app)
+    index.refresh()
+    answer = orjson.loads(check_json(index.view(), account_ids=SEEDED, **asked))
+    assert answer == database_answer(world, SEEDED, **asked)
+    assert next(result["suppress"] for result in answer["results"] if result["account_id"] == "A004")
+    assert not index.memory.accounts.extra, "rows nobody wrote were kept aside again"
