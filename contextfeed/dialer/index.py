@@ -347,6 +347,9 @@ class SuppressionIndex:
                     for account_id in chunk:
                         if backlog.accounts.get(account_id, through + 1) <= through:
                             del backlog.accounts[account_id]
+                # The log's new changes read between chunks: reading millions of flags in takes minutes, and
+                # meanwhile a check finding the log ahead of the backlog asks the database, not memory.
+                self.read_log(memory)
         # Only now: a check that sees this cursor is answered from memory without looking at the backlog.
         memory.cursor = max(memory.cursor, through)
 

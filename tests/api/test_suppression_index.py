@@ -8,6 +8,7 @@ import pytest
 
 from contextfeed.accounts.csvfile import AccountRecord
 from contextfeed.dialer import index as suppression_index
+from contextfeed.dialer import suppression as suppression_module
 from contextfeed.dialer.index import SuppressionIndex
 from contextfeed.flags.query import load_flags
 from tests.api.world import add_accounts, add_quincy_evacuation, make_app, wait_for
@@ -102,3 +103,27 @@ def test_checks_do_not_wait_while_the_index_reads_a_burst_of_changes_and_its_acc
         release.set()
     wait_for(lambda: index.state()["cursor"] == index.newest_cursor())
     assert check(world, "A004", "A001") == again
+
+
+def test_the_log_s_new_changes_reach_the_backlog_while_the_follower_is_still_reading_accounts_in(
+    world, other_writer, monkeypatch
+):
+    quincy = [AccountRecord(f"Q{n}", "Quincy Shop", "", "", "Quincy", "MA", "02169", "US") for n in (1, 2)]
+    add_accounts(other_writer, quincy[:1])
+    index = SuppressionIndex(world.app.database, world.app.clock)
+    index.refresh()  # built
+    add_quincy_evacuation(other_writer)  # names A004 and Q1: two chunks of one account
+    monkeypatch.setattr(suppression_module, "CHUNK", 1)
+    committed, backlog_seen = [], []
+
+    def load_flags_while_writing(*args, **kwargs):
+        if not committed:  # another writer places Q2 under the order while the first chunk is read
+            add_accounts(other_writer, quincy[1:])
+            committed.append(index.newest_cursor())
+        else:
+            backlog_seen.append(index.memory.backlog.through)
+        return load_flags(*args, **kwargs)
+
+    monkeypatch.setattr(suppression_index, "load_flags", load_flags_while_writing)
+    index.refresh()
+    assert backlog_seen and backlog_seen[0] >= committed[0] > 0
