@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
 
 from sqlalchemy import Connection, Engine, Text, cast, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from contextfeed.db.models import FlagChange
@@ -58,14 +59,23 @@ def stored_instant_text(stored: str | None) -> str | None:
     return iso(stored_instant(stored))
 
 
-def lock_change_log(session: Session) -> None:
-    """Make what this session reads of the change log free of holes below its newest cursor."""
+def lock_change_log(session: Session, *, wait: bool = True) -> bool:
+    """Make what this session reads of the change log free of holes below its newest cursor.
+
+    False, with the session's transaction failed, when not `wait`ing and a writer of the log is open.
+    """
     if session.get_bind().dialect.name == "postgresql":
         # A sequence hands out cursors at insert, not at commit: a slow writer could commit cursor 41
         # after a reader saw 42 and moved past it. SHARE mode waits for every open writer of the log
         # (and holds new ones back until this read ends), so what is read has no hole below it.
-        session.execute(text("LOCK TABLE flag_changes IN SHARE MODE"))
+        try:
+            session.execute(text(f"LOCK TABLE flag_changes IN SHARE MODE{'' if wait else ' NOWAIT'}"))
+        except OperationalError:
+            if wait:
+                raise
+            return False
     # SQLite has a single writer and assigns cursors under its lock, so commit order is cursor order.
+    return True
 
 
 def changes_after(

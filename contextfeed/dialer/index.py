@@ -319,12 +319,16 @@ class SuppressionIndex:
             self.accounts_read, self.accounts_read_at, self.horizon = time.monotonic(), now, now
             self.build_seconds = self.accounts_read - started
 
-    def read_log(self, memory: Memory) -> None:
-        """Add to the backlog the accounts the change log names after what it holds."""
+    def read_log(self, memory: Memory, *, wait: bool = True) -> None:
+        """Add to the backlog the accounts the change log names after what it holds.
+
+        Unless `wait`ing, on PostgreSQL only when no writer of the log is open (else nothing is read).
+        """
         with self.log_lock:
             backlog = memory.backlog
             with self.database.read() as session:
-                lock_change_log(session)
+                if not lock_change_log(session, wait=wait):
+                    return
                 rows = session.execute(
                     select(FlagChange.account_id, FlagChange.cursor)
                     .where(FlagChange.cursor > backlog.through)
@@ -349,7 +353,8 @@ class SuppressionIndex:
                             del backlog.accounts[account_id]
                 # The log's new changes read between chunks: reading millions of flags in takes minutes, and
                 # meanwhile a check finding the log ahead of the backlog asks the database, not memory.
-                self.read_log(memory)
+                # Without waiting for the writers of the log (PostgreSQL): the next chunk tries again.
+                self.read_log(memory, wait=False)
         # Only now: a check that sees this cursor is answered from memory without looking at the backlog.
         memory.cursor = max(memory.cursor, through)
 

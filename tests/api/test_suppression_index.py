@@ -2,9 +2,11 @@
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from contextfeed.accounts.csvfile import AccountRecord
 from contextfeed.dialer import index as suppression_index
@@ -127,3 +129,18 @@ def test_the_log_s_new_changes_reach_the_backlog_while_the_follower_is_still_rea
     monkeypatch.setattr(suppression_index, "load_flags", load_flags_while_writing)
     index.refresh()
     assert backlog_seen and backlog_seen[0] >= committed[0] > 0
+
+
+def test_between_chunks_the_follower_never_waits_for_a_writer_of_the_log_to_finish(world):
+    index = SuppressionIndex(world.app.database, world.app.clock)
+    index.refresh()  # built
+    pool = ThreadPoolExecutor(1)
+    try:
+        with world.app.database.write() as writer:
+            writer.execute(text("UPDATE flag_changes SET reason = reason"))  # an ingest's batch, still open
+            reading = pool.submit(index.read_log, index.memory, wait=False)
+            finished = wait([reading], timeout=5).done
+    finally:
+        pool.shutdown(wait=True)  # the writer has ended: a read that waited for it ends too
+    assert finished, "the follower's read of the log waited for an open writer"
+    reading.result()
