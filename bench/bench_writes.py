@@ -39,7 +39,8 @@ from bench.bench_load import CONNECTIONS, WARM_UP_SECONDS, Connection
 from bench.common import Row, Service, contextfeed_command, report, say, scaled, served
 from bench.world import World, news_feed, query
 from contextfeed.clock import SystemClock
-from contextfeed.domain.terms import Level
+from contextfeed.dialer.suppression import THRESHOLDS
+from contextfeed.flags.policy import rank
 
 FULL_SECONDS = 90.0
 RATE = 500
@@ -126,9 +127,10 @@ def flagged_state(levels: Iterable[str], before: dict) -> tuple:
     An account that could not be placed keeps the suppression its location gave it before: no event
     reaches it, so the writers' flags never change it.
     """
-    top = max(levels, key=lambda level: Level(level).rank, default=None)
+    top = max(levels, key=rank, default=None)
     unplaced = any(reason["rule"] == "unknown_location" for reason in before["reasons"])
-    return (before["suppress"] if unplaced else top == Level.DO_NOT_CHASE), top, before["status"]
+    suppress = before["suppress"] if unplaced else rank(top) >= rank(THRESHOLDS["agent"])
+    return suppress, top, before["status"]
 
 
 async def load(

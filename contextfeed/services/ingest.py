@@ -160,14 +160,15 @@ def ingest_items(
     while True:
         batch = items[start : start + size]
         start += len(batch)
+        last = start == len(items)
         with app.database.write() as session:
             source = stored_source(session, app.settings, source_name, kind=kind, now=now)
-            # Timed from its first statement (not the wait for the lock) to its commit and the gap after it.
+            # Timed from its first statement (which waited for the lock) to its commit and the gap after it.
             locked_at = time.monotonic()
             report.add(ingest_in(app, session, source, batch, now=now))
-            if start == len(items) and finish is not None:
+            if last and finish is not None:
                 finish(source)
-        if start == len(items):
+        if last:
             return report
         size = next_batch_size(size, time.monotonic() - locked_at)
 
