@@ -46,7 +46,7 @@ from contextfeed.dialer.columns import AccountTable, FlagStore, table_from_rows
 from contextfeed.dialer.feed import CursorProbe, latest_cursor, lock_change_log
 from contextfeed.dialer.shared_read import SharedRead
 from contextfeed.dialer.suppression import DatabaseView, KnownAccount, chunks
-from contextfeed.flags.query import ActiveFlag, in_force, load_flags
+from contextfeed.flags.query import ActiveFlag, in_force, read_flags
 
 # Seconds between reads of accounts edited without any flag change (a new phone or time zone).
 ACCOUNTS_EVERY = 10.0
@@ -310,7 +310,7 @@ class SuppressionIndex:
         with self.database.read() as session:
             accounts = table_from_rows(account_partitions(session.connection()))
             stored = FlagStore()
-            stored.keep(load_flags(session, ending_after=now))
+            stored.keep(read_flags(session, ending_after=now))
         settle()  # long-lived objects (flags, interned parts), or every full collection walks them all
         # Accounts written while this build read are stamped after `now`: the next refresh reads them again.
         # The changes after `cursor` may have been read or not: the new backlog starts there.
@@ -366,7 +366,7 @@ class SuppressionIndex:
         FOLD_AT of them folded the columns anew, seconds each, while checks of them read the database).
         """
         # Key by key, never emptied first: a check reading meanwhile sees the old flags or the new ones.
-        memory.stored.keep(load_flags(session, ending_after=self.horizon, account_ids=account_ids), account_ids)
+        memory.stored.keep(read_flags(session, ending_after=self.horizon, account_ids=account_ids), account_ids)
         edited = select(*ACCOUNT_COLUMNS).where(one_of(session, Account.account_id, account_ids), self.edited())
         memory.accounts = memory.accounts.remember(session.connection().execute(edited))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -84,13 +84,21 @@ class StoredFlags(NamedTuple):
     releases: list[Release]
 
 
-def load_flags(
+class FlagRows(NamedTuple):
+    """Flags and releases as read: rows of FLAG_COLUMNS (instants as the database's text) and each text's instant."""
+
+    rows: Sequence[Sequence]
+    instants: Mapping[str | None, datetime | None]
+    releases: list[Release]
+
+
+def read_flags(
     session: Session,
     *,
     ending_after: datetime,
     starting_by: datetime | None = None,
     account_ids: Collection[str] | None = None,
-) -> StoredFlags:
+) -> FlagRows:
     """Flags and releases still in force after `ending_after` (and begun by `starting_by`), of these accounts or all."""
     flags = select(*FLAG_COLUMNS).where(or_(Flag.expires_at.is_(None), Flag.expires_at > ending_after))
     releases = select(
@@ -108,6 +116,20 @@ def load_flags(
     connection = session.connection()
     rows = connection.execute(flags).all()
     instants = {stored: stored_instant(stored) for stored in {row[at] for row in rows for at in INSTANT_AT}}
+    return FlagRows(rows, instants, [Release(*row) for row in connection.execute(releases)])
+
+
+def load_flags(
+    session: Session,
+    *,
+    ending_after: datetime,
+    starting_by: datetime | None = None,
+    account_ids: Collection[str] | None = None,
+) -> StoredFlags:
+    """`read_flags`, each flag made an ActiveFlag."""
+    rows, instants, releases = read_flags(
+        session, ending_after=ending_after, starting_by=starting_by, account_ids=account_ids
+    )
     return StoredFlags(
         flags=[
             ActiveFlag(
@@ -125,7 +147,7 @@ def load_flags(
             )
             for flag_id, account_id, level, reason, rule, event_id, starts_at, expires_at, origin, match, actor in rows
         ],
-        releases=[Release(*row) for row in connection.execute(releases)],
+        releases=releases,
     )
 
 

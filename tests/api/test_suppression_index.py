@@ -12,7 +12,7 @@ from contextfeed.accounts.csvfile import AccountRecord
 from contextfeed.dialer import index as suppression_index
 from contextfeed.dialer import suppression as suppression_module
 from contextfeed.dialer.index import SuppressionIndex
-from contextfeed.flags.query import load_flags
+from contextfeed.flags.query import read_flags
 from tests.api.world import add_accounts, add_quincy_evacuation, make_app, wait_for
 
 CHECK = "/v1/suppression/check"
@@ -85,12 +85,12 @@ def test_checks_do_not_wait_while_the_index_reads_a_burst_of_changes_and_its_acc
     assert before["A004"]["suppress"] is False
     reading, release = threading.Event(), threading.Event()
 
-    def slow_load_flags(*args, **kwargs):
+    def slow_read_flags(*args, **kwargs):
         reading.set()
         release.wait(30)
-        return load_flags(*args, **kwargs)
+        return read_flags(*args, **kwargs)
 
-    monkeypatch.setattr(suppression_index, "load_flags", slow_load_flags)
+    monkeypatch.setattr(suppression_index, "read_flags", slow_read_flags)
     add_quincy_evacuation(other_writer)
     try:
         started = time.monotonic()
@@ -118,15 +118,15 @@ def test_the_log_s_new_changes_reach_the_backlog_while_the_follower_is_still_rea
     monkeypatch.setattr(suppression_module, "CHUNK", 1)
     committed, backlog_seen = [], []
 
-    def load_flags_while_writing(*args, **kwargs):
+    def read_flags_while_writing(*args, **kwargs):
         if not committed:  # another writer places Q2 under the order while the first chunk is read
             add_accounts(other_writer, quincy[1:])
             committed.append(index.newest_cursor())
         else:
             backlog_seen.append(index.memory.backlog.through)
-        return load_flags(*args, **kwargs)
+        return read_flags(*args, **kwargs)
 
-    monkeypatch.setattr(suppression_index, "load_flags", load_flags_while_writing)
+    monkeypatch.setattr(suppression_index, "read_flags", read_flags_while_writing)
     index.refresh()
     assert backlog_seen and backlog_seen[0] >= committed[0] > 0
 
