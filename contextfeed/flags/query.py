@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
@@ -18,9 +17,8 @@ from contextfeed.flags.policy import rank
 # The one instant formatter (UTC, Z) lives with the instant parsers, below every stage.
 
 
-@dataclass(frozen=True)
-class ActiveFlag:
-    """A flag in force at the instant asked about."""
+class ActiveFlag(NamedTuple):
+    """A flag in force at the instant asked about (a named tuple: a frozen dataclass took twice as long to make)."""
 
     flag_id: int
     account_id: str
