@@ -132,17 +132,9 @@ def read_flags(
     return FlagRows(rows, Instants(), released)
 
 
-def load_flags(
-    session: Session,
-    *,
-    ending_after: datetime,
-    starting_by: datetime | None = None,
-    account_ids: Collection[str] | None = None,
-) -> StoredFlags:
-    """`read_flags`, each flag made an ActiveFlag."""
-    rows, instants, releases = read_flags(
-        session, ending_after=ending_after, starting_by=starting_by, account_ids=account_ids
-    )
+def stored_flags(read: FlagRows) -> StoredFlags:
+    """The flags and releases read, each flag made an ActiveFlag."""
+    rows, instants, releases = read
     return StoredFlags(
         flags=[
             ActiveFlag(
@@ -190,4 +182,4 @@ def during(stored: ActiveFlag | Release, at: datetime) -> bool:
 
 def active_at(session: Session, at: datetime, *, account_ids: Collection[str] | None = None) -> list[ActiveFlag]:
     """Flags in force at `at` (strongest first per account), less automatic ones a supervisor released."""
-    return in_force(load_flags(session, ending_after=at, starting_by=at, account_ids=account_ids), at)
+    return in_force(stored_flags(read_flags(session, ending_after=at, starting_by=at, account_ids=account_ids)), at)

@@ -28,7 +28,7 @@ from contextfeed.db.engine import Database
 from contextfeed.db.migrate import upgrade
 from contextfeed.db.models import Account, Event
 from contextfeed.flags.policy import rank
-from contextfeed.flags.query import ActiveFlag, StoredFlags, in_force, load_flags
+from contextfeed.flags.query import ActiveFlag, StoredFlags, in_force, read_flags, stored_flags
 from contextfeed.services.accounts import AccountImportError, read_accounts_file, upsert_records
 from contextfeed.services.ingest import ingest_in, read_items, stored_source
 from contextfeed.sources.documents import DocumentError
@@ -206,13 +206,13 @@ def measure(
         if start is None:
             raise SimulationError("no events in the documents: nothing to simulate")
         chart = (start, start + DEFAULT_CHART)
-        stored = load_flags(session, ending_after=start, starting_by=chart[1])
+        stored = stored_flags(read_flags(session, ending_after=start, starting_by=chart[1]))
         considered = in_force(stored, start)
     else:
         start, end = chart = window
         if end <= start:
             raise SimulationError("--to must be later than --from")
-        stored = load_flags(session, ending_after=start, starting_by=end)
+        stored = stored_flags(read_flags(session, ending_after=start, starting_by=end))
         # The scratch database has no manual releases: a flag overlapping the window counts.
         considered = [flag for flag in stored.flags if flag.starts_at < end]
     strongest = strongest_per_account(considered)
