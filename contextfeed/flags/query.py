@@ -82,7 +82,7 @@ class StoredFlags(NamedTuple):
 
 
 # Flag rows read at a time: held all at once until the store had kept them, ten million accounts' flags
-# left it holding 70 MB more, its tuples allocated around the rows' memory, which was freed only afterwards.
+# left the service holding 0.9 GB more, its tuples allocated around the rows' memory, freed only afterwards.
 FLAG_ROWS = 10_000
 
 
