@@ -6,7 +6,15 @@ import argparse
 from pathlib import Path
 
 from contextfeed.bootstrap import settle
-from contextfeed.cli.output import CommandError, app_from_environment, emit, import_with_progress, redact, yield_cpu
+from contextfeed.cli.output import (
+    CommandError,
+    app_from_environment,
+    emit,
+    import_with_progress,
+    redact,
+    words,
+    yield_cpu,
+)
 from contextfeed.config import load_settings
 from contextfeed.domain.terms import KINDS
 
@@ -28,7 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     ingest = commands.add_parser("ingest", help="push one recorded document through the pipeline")
     ingest.add_argument("file", type=Path)
-    ingest.add_argument("--kind", choices=KINDS, help="document format (default: the source's configured kind)")
+    ingest.add_argument("--kind", choices=words(KINDS), help="document format (default: the source's configured kind)")
     ingest.add_argument("--source", help="source name (default: the kind); unknown names are created")
     ingest.add_argument("--json", action="store_true", help="print the report as JSON")
     ingest.set_defaults(run=cmd_ingest)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from contextfeed.cli.output import CommandError, app_from_environment, emit, instant, when
+from contextfeed.cli.output import CommandError, app_from_environment, emit, instant, when, words
 from contextfeed.domain.terms import LEVELS
 
 
@@ -18,7 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     flag_commands = flags.add_subparsers(dest="flags_command", metavar="ACTION")
     raise_flag = flag_commands.add_parser("raise", help="raise a manual flag on an account")
     raise_flag.add_argument("account")
-    raise_flag.add_argument("--level", required=True, choices=LEVELS[::-1])
+    raise_flag.add_argument("--level", required=True, choices=words(LEVELS[::-1]))
     raise_flag.add_argument("--reason", required=True)
     raise_flag.add_argument("--actor", required=True, help="who decided (name or login)")
     raise_flag.add_argument("--until", type=instant, help="when it ends (default: until released)")

@@ -6,9 +6,10 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
 
 class CommandError(Exception):
     """A command cannot do what it was asked; the message is for the user."""
+
+
+def words(values: Iterable[StrEnum]) -> list[str]:
+    """Closed-set values as plain words: argparse lists choices by repr, which for an enum reads `<Kind.CAP: 'cap'>`."""
+    return [str(value) for value in values]
 
 
 def instant(text: str) -> datetime:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from contextfeed.cli.output import CommandError, app_from_environment, emit, instant
+from contextfeed.cli.output import CommandError, app_from_environment, emit, instant, words
 from contextfeed.domain.terms import KINDS
 
 
@@ -17,7 +17,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     simulate = policy_commands.add_parser("simulate", help="what the policy would do with recorded documents")
     simulate.add_argument("documents", nargs="+", type=Path, help="alert documents or folders of them")
     simulate.add_argument("--accounts", type=Path, help="accounts CSV (default: the database's accounts)")
-    simulate.add_argument("--kind", choices=KINDS, help="read every document as this kind (default: detected)")
+    simulate.add_argument("--kind", choices=words(KINDS), help="read every document as this kind (default: detected)")
     simulate.add_argument("--at", type=instant, help="the instant (default: when the last event was sent)")
     simulate.add_argument("--from", dest="start", type=instant, help="start of a window (with --to)")
     simulate.add_argument("--to", dest="end", type=instant, help="end of a window (with --from)")

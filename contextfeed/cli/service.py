@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from contextfeed.cli.output import CommandError, app_from_environment, database_errors, emit, import_with_progress
+from contextfeed.cli.output import (
+    CommandError,
+    app_from_environment,
+    database_errors,
+    emit,
+    import_with_progress,
+    words,
+)
 from contextfeed.domain.terms import SCOPES
 
 
@@ -29,7 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     actions = apikey.add_subparsers(dest="apikey_command", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="make a key and print it (the only time it is shown)")
     create.add_argument("--name", required=True, help="who or what uses it (e.g. dialer-eu, agents-manila)")
-    create.add_argument("--scope", required=True, choices=SCOPES)
+    create.add_argument("--scope", required=True, choices=words(SCOPES))
     create.set_defaults(run=cmd_apikey_create)
     listing = actions.add_parser("list", help="every key, without secrets")
     listing.add_argument("--json", action="store_true", help="print a JSON list")

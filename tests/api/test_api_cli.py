@@ -33,7 +33,17 @@ def test_revoke_by_id_and_unknown_ids(cli, migrated):
 def test_scopes_are_checked_by_the_cli(cli, migrated, capsys):
     with pytest.raises(SystemExit) as exit_:
         cli("apikey", "create", "--name", "x", "--scope", "root")
-    assert exit_.value.code == 2 and "invalid choice" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "invalid choice: 'root' (choose from 'agent', 'dialer', 'admin')" in err
+
+
+def test_an_unknown_document_kind_is_refused_with_the_kinds_to_choose_from(cli, migrated, capsys, tmp_path):
+    document = tmp_path / "wire.rss"
+    document.write_text("<rss/>")
+    with pytest.raises(SystemExit) as exit_:
+        cli("ingest", str(document), "--kind", "news")
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "(choose from 'cap', 'nws', 'usgs', 'gdacs', 'fema', 'rss')" in err
 
 
 def test_the_first_start_prints_an_admin_key_once(migrated, capsys):
